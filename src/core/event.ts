@@ -1,0 +1,53 @@
+/**
+ * The normalised event: ECS field names, plus the record as received in `original`.
+ * Ingestion metadata lives under `input` (not ECS `source`, which is the network source).
+ */
+export interface InputInfo {
+  /** Kind of input that received the record: http, syslog, file, webhook. */
+  type: string;
+  /** Configured name of the input (e.g. "http", "syslog-tcp", a file name). */
+  name: string;
+  /** Peer address (ip:port) or file path, when known. */
+  address?: string;
+}
+
+export type EcsValue = string | number | boolean | null | EcsValue[] | { [key: string]: EcsValue };
+export type EcsObject = { [key: string]: EcsValue };
+
+export interface VigilEvent {
+  /** ULID, sortable by ingest time. */
+  id: string;
+  /** Event time, ISO 8601 UTC with milliseconds. */
+  '@timestamp': string;
+  input: InputInfo;
+  event?: EcsObject & {
+    kind?: string;
+    category?: string | string[];
+    type?: string | string[];
+    action?: string;
+    outcome?: string;
+    severity?: number;
+    ingested?: string;
+    dataset?: string;
+    module?: string;
+    code?: string;
+  };
+  message?: string;
+  /** The record as received: the parsed JSON object, or the raw text line. */
+  original: unknown;
+  [ecsField: string]: unknown;
+}
+
+/** A record before normalisation: a parsed JSON value or a line of text. */
+export type RawRecord =
+  | { kind: 'object'; value: Record<string, unknown> }
+  | { kind: 'text'; value: string };
+
+export interface NormalizeContext {
+  input: InputInfo;
+  /** When Vigil received the record; used when the record has no time of its own. */
+  receivedAt: Date;
+}
+
+/** Normalised event before an id and ingest time are given. */
+export type NormalizedEvent = Omit<VigilEvent, 'id' | 'input'>;
