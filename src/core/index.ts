@@ -2,4 +2,5 @@ export * from './event.ts';
 export * from './result.ts';
 export * from './errors.ts';
 export * from './roles.ts';
+export * from './ingest.ts';
 export * from './query/index.ts';

@@ -1,0 +1,50 @@
+import type { IngestSink, VigilEvent } from '../core/index.ts';
+import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
+
+/** Query parameters of event searches, as the API and the CLI take them. */
+export interface SearchParams {
+  q?: string;
+  from?: string;
+  to?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** What the API needs for events; the composition root provides it. */
+export interface EventsFacade extends IngestSink {
+  search(params: SearchParams): Promise<Page<VigilEvent>>;
+  get(id: string): Promise<VigilEvent | null>;
+  topValues(field: string, params: SearchParams): Promise<FieldCount[]>;
+  histogram(params: SearchParams & { interval?: string }): Promise<{ interval_ms: number; buckets: HistogramBucket[] }>;
+  deadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>>;
+}
+
+export interface TokensFacade {
+  create(role: string, name?: string): Promise<{ token: string; record: TokenRecord }>;
+  list(): Promise<TokenRecord[]>;
+  revoke(idOrName: string): Promise<TokenRecord>;
+  verify(token: string): Promise<TokenRecord | null>;
+}
+
+export interface StatusReport {
+  version: string;
+  started_at: string;
+  uptime_seconds: number;
+  store: { kind: string; events: number; dead_letters: number; oldest: string | null; newest: string | null; bytes: number };
+  pipeline: { pending: number; pending_writes: number };
+  inputs: Record<string, unknown>;
+}
+
+export interface OpsFacade {
+  status(): Promise<StatusReport>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface ApiDeps {
+  events: EventsFacade;
+  tokens: TokensFacade;
+  ops: OpsFacade;
+  limits: { maxBodyBytes: number };
+  logger?: import('../lib/index.ts').Logger | boolean;
+}

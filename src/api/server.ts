@@ -1,0 +1,40 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { installAuth } from './auth.ts';
+import { installErrorHandler } from './errors.ts';
+import type { ApiDeps } from './facades.ts';
+import { eventRoutes } from './routes/events.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export const API_VERSION = '0.1.0';
+
+/** The HTTP API: every route under /api/v1 checks its token and role. */
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger && typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    // One log line per request would cost more than ingesting the request's events.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  } as never) as unknown as FastifyInstance;
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Vigil API', version: API_VERSION, description: 'Security-event and incident hub' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  installAuth(app, deps.tokens);
+  await app.register(async (scope) => {
+    await opsRoutes(scope, deps);
+    await tokenRoutes(scope, deps);
+    await eventRoutes(scope, deps);
+  });
+  return app;
+}

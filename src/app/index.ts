@@ -1,0 +1,5 @@
+export * from './local.ts';
+export * from './server.ts';
+export * from './tokens.ts';
+export * from './ingest.ts';
+export * from './events.ts';

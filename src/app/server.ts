@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import { buildServer, API_VERSION, type StatusReport } from '../api/index.ts';
+import type { IncomingRecord, InputInfo } from '../core/index.ts';
+import type { VigilConfig } from '../config/index.ts';
+import type { Logger } from '../lib/index.ts';
+import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources/syslog/index.ts';
+import { openLocal, type LocalServices } from './local.ts';
+
+export interface RunningVigil {
+  services: LocalServices;
+  http: FastifyInstance;
+  url: string;
+  syslog: SyslogListener | null;
+  /** The admin token when this start created it (first start), else null. */
+  adminToken: string | null;
+  stop(): Promise<void>;
+}
+
+/** Groups a syslog batch by sender, since each ingest call carries one input. */
+function syslogSink(ingest: LocalServices['pipeline']) {
+  return async (batch: SyslogMessage[]): Promise<void> => {
+    const groups = new Map<string, { input: InputInfo; records: IncomingRecord[] }>();
+    for (const message of batch) {
+      const key = `${message.transport}|${message.peer}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { input: { type: 'syslog', name: `syslog-${message.transport}`, address: message.peer }, records: [] };
+        groups.set(key, group);
+      }
+      group.records.push(message.error ? { error: message.error, payload: message.text } : { raw: { kind: 'text', value: message.text } });
+    }
+    await Promise.all([...groups.values()].map((group) => ingest.ingest(group.records, group.input)));
+  };
+}
+
+/** `vigil serve`: the store, the API and the listeners in one process. */
+export async function startVigil(config: VigilConfig, logger: Logger): Promise<RunningVigil> {
+  const services = await openLocal(config, logger);
+  const startedAt = new Date();
+  const adminToken = await services.tokens.bootstrapAdmin(services.dataDir);
+  let syslog: SyslogListener | null = null;
+
+  const status = async (): Promise<StatusReport> => {
+    const pendingWrites = services.store.pendingWrites();
+    return {
+      version: API_VERSION,
+      started_at: startedAt.toISOString(),
+      uptime_seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      store: { kind: services.store.kind, ...(await services.store.stats()) },
+      // Nothing runs after the store yet, so "through every stage" means committed.
+      pipeline: { pending: pendingWrites, pending_writes: pendingWrites },
+      inputs: {
+        http: { address: `${config.server.host}:${config.server.port}` },
+        syslog: syslog ? { udp_port: syslog.udpPort, tcp_port: syslog.tcpPort, ...syslog.stats() } : null,
+      },
+    };
+  };
+
+  const http = await buildServer({
+    events: services.events,
+    tokens: services.tokens,
+    ops: {
+      status,
+      metrics: async () => ({ contentType: services.metrics.registry.contentType, body: await services.metrics.registry.metrics() }),
+    },
+    limits: { maxBodyBytes: config.ingest.max_body_bytes },
+    logger,
+  });
+
+  try {
+    await http.listen({ host: config.server.host, port: config.server.port });
+    if (config.syslog.port > 0) {
+      syslog = await startSyslog(
+        { host: config.syslog.host, port: config.syslog.port, maxMessageBytes: config.syslog.max_message_bytes },
+        syslogSink(services.pipeline),
+        logger,
+      );
+    }
+  } catch (error) {
+    await http.close();
+    await services.close();
+    throw error;
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+
+  const retention = setInterval(() => {
+    void runRetention(services, logger);
+  }, config.store.retention_check_minutes * 60_000);
+  retention.unref();
+  void runRetention(services, logger);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(retention);
+      // Stop accepting first, then let what was accepted reach the disk, then close.
+      await Promise.allSettled([http.close(), syslog?.close()]);
+      await services.close();
+    })());
+
+  return { services, http, url: `http://${host}:${port}`, syslog, adminToken, stop };
+}
+
+async function runRetention(services: LocalServices, logger: Logger): Promise<void> {
+  const days = services.config.store.retention_days;
+  if (days <= 0) return;
+  try {
+    const deleted = await services.store.deleteBefore(Date.now() - days * 86_400_000);
+    if (deleted > 0) logger.info({ deleted, retention_days: days }, 'retention removed old events');
+  } catch (error) {
+    logger.warn({ err: error }, 'retention failed');
+  }
+}

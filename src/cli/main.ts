@@ -1,0 +1,114 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/index.ts';
+import { VigilError } from '../core/index.ts';
+import { configCheck } from './commands/config.ts';
+import { ingest } from './commands/ingest.ts';
+import { search } from './commands/search.ts';
+import { serve } from './commands/serve.ts';
+import { tokenCreate, tokenList, tokenRevoke } from './commands/token.ts';
+import { UsageError } from './context.ts';
+import { RemoteError } from './remote.ts';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number');
+  return n;
+};
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('not a positive integer');
+  return n;
+};
+
+/** Options every command takes: where the data is, or which server to talk to. */
+const withTarget = (command: Command): Command =>
+  command
+    .option('--data <dir>', 'data folder (env VIGIL_DATA; default ./data)')
+    .option('--config <file>', 'vigil.yaml (env VIGIL_CONFIG; default ./vigil.yaml when present)')
+    .option('--url <url>', 'a running server instead of the data folder (env VIGIL_URL)')
+    .option('--token <token>', 'API token for --url (env VIGIL_TOKEN)')
+    .option('--json', 'machine-readable output');
+
+const program = new Command('vigil')
+  .description('Vigil: security events, detections, incidents and changes in one place')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+let exitCode = 0;
+const run = (fn: (...args: any[]) => Promise<number> | number) => async (...args: any[]) => {
+  exitCode = await fn(...args);
+};
+
+program
+  .command('serve')
+  .description('run the server: REST API, web UI and ingest listeners')
+  .option('--host <host>', 'HTTP listen address (default 127.0.0.1)')
+  .option('--port <port>', 'HTTP port (env VIGIL_PORT; default 8714)', port)
+  .option('--syslog-port <port>', 'syslog UDP+TCP port, 0 turns it off (env VIGIL_SYSLOG_PORT; default 5514)', port)
+  .option('--data <dir>', 'data folder (env VIGIL_DATA; default ./data)')
+  .option('--config <file>', 'vigil.yaml')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace')
+  .action(async (options) => {
+    await serve(options);
+    exitCode = -1; // keep running
+  });
+
+program
+  .command('config')
+  .description('configuration')
+  .command('check [file]')
+  .description('check vigil.yaml and print every error with its path')
+  .option('--json', 'machine-readable output')
+  .action(run((file: string | undefined, options: { json?: boolean }) => configCheck(file, Boolean(options.json))));
+
+withTarget(
+  program
+    .command('ingest <files...>')
+    .description('ingest NDJSON, JSON arrays or log lines from files, or - for standard input')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json', 'lines']).default('auto')),
+).action(run((files: string[], options) => ingest(files, options)));
+
+withTarget(
+  program
+    .command('search <query>')
+    .description("search stored events, e.g. vigil search 'host.name:web* AND NOT event.outcome:success' --from now-1h")
+    .option('--from <time>', 'start: ISO 8601 or relative like now-24h')
+    .option('--to <time>', 'end (exclusive)')
+    .option('--limit <n>', 'most events to show', positive)
+    .option('--sort <field>', '-@timestamp (default) or @timestamp')
+    .option('--cursor <cursor>', 'continue after a previous page'),
+).action(run((query: string, options) => search(query, options)));
+
+const token = program.command('token').description('API tokens');
+withTarget(
+  token
+    .command('create')
+    .description('create a token and print it (shown only once)')
+    .addOption(new Option('--role <role>', 'role').choices(['viewer', 'ingest', 'analyst', 'admin']).makeOptionMandatory())
+    .option('--name <name>', 'a name to recognise it by'),
+).action(run((options) => tokenCreate(options)));
+withTarget(token.command('list').description('list tokens (never their secrets)')).action(run((options) => tokenList(options)));
+withTarget(token.command('revoke <id>').description('revoke a token by id or name')).action(run((id: string, options) => tokenRevoke(id, options)));
+
+function explain(error: unknown): { message: string; code: number } {
+  if (error instanceof UsageError) return { message: error.message, code: 2 };
+  if (error instanceof ConfigError) return { message: error.message, code: 2 };
+  if (error instanceof VigilError) return { message: `${error.field ? `${error.field}: ` : ''}${error.message.replace(/^\w+: /, '')}`, code: error.status < 500 ? 2 : 1 };
+  if (error instanceof RemoteError) return { message: error.message, code: error.status >= 400 && error.status < 500 ? 2 : 1 };
+  return { message: (error as Error).stack ?? String(error), code: 1 };
+}
+
+try {
+  await program.parseAsync(process.argv);
+  if (exitCode >= 0) process.exitCode = exitCode;
+} catch (error) {
+  const e = error as { code?: string; exitCode?: number };
+  if (e.code?.startsWith('commander.')) {
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+  } else {
+    const { message, code } = explain(error);
+    process.stderr.write(`vigil: ${message}\n`);
+    process.exitCode = code;
+  }
+}

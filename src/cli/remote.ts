@@ -1,0 +1,84 @@
+import type { VigilEvent } from '../core/index.ts';
+import type { IngestOutcome } from '../core/index.ts';
+import type { SearchParams } from '../api/index.ts';
+import type { FieldCount, Page, TokenRecord } from '../store/index.ts';
+
+export class RemoteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The same operations as the local facades, over the REST API. */
+export class RemoteClient {
+  private readonly base: string;
+
+  constructor(
+    url: string,
+    private readonly token: string,
+  ) {
+    this.base = url.replace(/\/+$/, '');
+  }
+
+  private async call<T>(method: string, path: string, body?: { data: string | Buffer; type: string }, retries = 5): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(this.base + path, {
+          method,
+          headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': body.type } : {}) },
+          body: body?.data,
+        });
+      } catch (error) {
+        throw new RemoteError(0, 'unreachable', `cannot reach ${this.base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`);
+      }
+      if (response.status === 503 && attempt < retries) {
+        const wait = Number(response.headers.get('retry-after') ?? '1');
+        await new Promise((r) => setTimeout(r, Math.min(30, Math.max(0.1, wait)) * 1000));
+        continue;
+      }
+      const text = await response.text();
+      const parsed = text ? JSON.parse(text) : undefined;
+      if (!response.ok) {
+        const error = parsed?.error ?? {};
+        throw new RemoteError(response.status, error.code ?? 'http_error', `${response.status} ${error.message ?? response.statusText}`);
+      }
+      return parsed as T;
+    }
+  }
+
+  ingestNdjson(lines: string): Promise<IngestOutcome> {
+    return this.call('POST', '/api/v1/events', { data: lines, type: 'application/x-ndjson' });
+  }
+
+  ingestText(lines: string): Promise<IngestOutcome> {
+    return this.call('POST', '/api/v1/events', { data: lines, type: 'text/plain' });
+  }
+
+  search(params: SearchParams): Promise<Page<VigilEvent>> {
+    return this.call('GET', `/api/v1/events?${toQuery(params)}`);
+  }
+
+  topValues(field: string, params: SearchParams): Promise<{ items: FieldCount[] }> {
+    return this.call('GET', `/api/v1/events/fields/${encodeURIComponent(field)}/top?${toQuery(params)}`);
+  }
+
+  createToken(role: string, name?: string): Promise<{ token: string; record: TokenRecord }> {
+    return this.call('POST', '/api/v1/tokens', { data: JSON.stringify({ role, ...(name ? { name } : {}) }), type: 'application/json' });
+  }
+
+  listTokens(): Promise<{ items: TokenRecord[] }> {
+    return this.call('GET', '/api/v1/tokens');
+  }
+
+  revokeToken(id: string): Promise<TokenRecord> {
+    return this.call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+  }
+}
+
+const toQuery = (params: SearchParams): string =>
+  new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)] as [string, string])).toString();

@@ -1,0 +1,4 @@
+export * from './ids.ts';
+export * from './logger.ts';
+export * from './hash.ts';
+export * from './backoff.ts';

@@ -1,0 +1,92 @@
+import type { QueryNode, Role, VigilEvent } from '../core/index.ts';
+
+/** A record that could not be accepted, kept with the reason so nothing disappears. */
+export interface DeadLetter {
+  received_at: string;
+  input: { type: string; name: string; address?: string };
+  reason: string;
+  /** The payload as received (text; binary payloads are base64 with `encoding: 'base64'`). */
+  payload: string;
+  encoding?: 'utf8' | 'base64';
+}
+
+export interface StoredDeadLetter extends DeadLetter {
+  id: number;
+}
+
+/** One group of writes that commits atomically. */
+export interface WriteBatch {
+  events: VigilEvent[];
+  deadLetters: DeadLetter[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface EventSearch {
+  query: QueryNode;
+  /** Inclusive lower bound of @timestamp, ms since epoch. */
+  from?: number;
+  /** Exclusive upper bound of @timestamp, ms since epoch. */
+  to?: number;
+  sort?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface FieldCount {
+  value: string | number | boolean | null;
+  count: number;
+}
+
+export interface HistogramBucket {
+  start: string;
+  count: number;
+}
+
+/** Events: appended in commit order, searched with the query language. */
+export interface EventStore {
+  /** Resolves once the batch is committed to durable storage; rejects with VigilError 503 when full. */
+  write(batch: WriteBatch): Promise<void>;
+  /** Records handed to write() but not yet committed. */
+  pendingWrites(): number;
+  search(request: EventSearch): Promise<Page<VigilEvent>>;
+  get(id: string): Promise<VigilEvent | null>;
+  topValues(field: string, request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>, limit: number): Promise<FieldCount[]>;
+  count(request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>): Promise<number>;
+  histogram(request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>, bucketMs: number): Promise<HistogramBucket[]>;
+  /** Deletes events with @timestamp before the given time; returns how many. */
+  deleteBefore(time: number): Promise<number>;
+  stats(): Promise<{ events: number; dead_letters: number; oldest: string | null; newest: string | null; bytes: number }>;
+}
+
+export interface DeadLetterStore {
+  listDeadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>>;
+}
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface TokenStore {
+  createToken(record: { id: string; name: string; role: Role; hash: string }): Promise<TokenRecord>;
+  findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  listTokens(): Promise<TokenRecord[]>;
+  /** Revokes by id or name; returns the revoked record, or null when none matched. */
+  revokeToken(idOrName: string): Promise<TokenRecord | null>;
+  touchToken(id: string, at: Date): void;
+  countTokens(): Promise<number>;
+}
+
+/** The whole storage backend as the composition root sees it. */
+export interface Store extends EventStore, DeadLetterStore, TokenStore {
+  readonly kind: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export { SqliteStore, EVENTS_SCHEMA, type SqliteStoreOptions } from './store.ts';

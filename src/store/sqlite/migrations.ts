@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema versions, applied in order inside one transaction each. Never edit a shipped
+ * migration: add a new one.
+ *
+ * Events: only id and @timestamp are B-tree indexed (both grow with time, so inserts append).
+ * The common filter fields (host, user, IPs, category/action/outcome, input) are indexed as
+ * exact "field=value" terms in the contentless FTS5 table events_keys: an inverted index that
+ * absorbs high-cardinality values far faster than a B-tree per column (measured 79k vs 36k
+ * rows/s). Free text (message, or every string of a record without one) goes to events_fts.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     rid INTEGER PRIMARY KEY,
+     id TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     ingested INTEGER NOT NULL,
+     input_type TEXT NOT NULL COLLATE NOCASE,
+     input_name TEXT NOT NULL COLLATE NOCASE,
+     host TEXT COLLATE NOCASE,
+     user_name TEXT COLLATE NOCASE,
+     source_ip TEXT COLLATE NOCASE,
+     destination_ip TEXT COLLATE NOCASE,
+     category TEXT COLLATE NOCASE,
+     action TEXT COLLATE NOCASE,
+     outcome TEXT COLLATE NOCASE,
+     doc TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX events_id ON events(id);
+   CREATE INDEX events_ts ON events(ts);
+   CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1);
+   CREATE VIRTUAL TABLE events_keys USING fts5(k, content='', contentless_delete=1, detail=none,
+     tokenize="unicode61 tokenchars '=.:-_@'");
+   CREATE TABLE dead_letters (
+     id INTEGER PRIMARY KEY,
+     received_at TEXT NOT NULL,
+     input_type TEXT NOT NULL,
+     input_name TEXT NOT NULL,
+     input_address TEXT,
+     reason TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     encoding TEXT NOT NULL DEFAULT 'utf8'
+   );
+   CREATE TABLE tokens (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at TEXT
+   );
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,279 @@
+import type Database from 'better-sqlite3';
+import { badRequest, type VigilEvent } from '../../core/index.ts';
+import type { EventSearch, FieldCount, HistogramBucket, Page, Store, StoredDeadLetter, TokenRecord, WriteBatch } from '../ports.ts';
+import { KEYED_FIELDS, keyMatch } from './keys.ts';
+import { openDatabase } from './open.ts';
+import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
+import { SqliteReader } from './reader.ts';
+import { SqliteWriter } from './writer.ts';
+
+export interface SqliteStoreOptions {
+  cacheMb: number;
+  synchronous: 'full' | 'normal';
+  maxPending: number;
+  maxBatch: number;
+  queryTimeoutMs: number;
+}
+
+/** The events table's search schema, with the exact-value key index narrowing the common filters. */
+export const EVENTS_SCHEMA: QuerySchema = {
+  ...EVENTS_QUERY_SCHEMA,
+  exactIndex: {
+    table: 'events_keys',
+    match: (field, value, prefix) => (field in KEYED_FIELDS && value !== '' ? keyMatch(field, value, prefix) : null),
+  },
+};
+
+type Filter = Omit<EventSearch, 'limit' | 'cursor' | 'sort'>;
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Writes go through one writer thread in group
+ * commits; searches run in a reader thread with a time limit; small lookups use this thread.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  /** Seconds from handing a batch to the writer until its commit, for metrics. */
+  onWriteLatency?: (seconds: number) => void;
+  private statsCache: { at: number; value: Awaited<ReturnType<Store['stats']>> } | null = null;
+  private readonly touched = new Map<string, string>();
+  private readonly touchTimer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly file: string,
+    private readonly db: Database.Database,
+    private readonly writer: SqliteWriter,
+    private readonly reader: SqliteReader,
+  ) {
+    this.touchTimer = setInterval(() => this.flushTouches(), 30_000);
+    this.touchTimer.unref();
+  }
+
+  static async open(file: string, options: SqliteStoreOptions): Promise<SqliteStore> {
+    const db = openDatabase(file, { cacheMb: Math.min(options.cacheMb, 64), synchronous: options.synchronous });
+    const writer = new SqliteWriter({ file, cacheMb: options.cacheMb, synchronous: options.synchronous, maxBatch: options.maxBatch }, options.maxPending);
+    try {
+      await writer.start();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    const reader = new SqliteReader(file, options.cacheMb, options.queryTimeoutMs);
+    return new SqliteStore(file, db, writer, reader);
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  async write(batch: WriteBatch): Promise<void> {
+    if (batch.events.length === 0 && batch.deadLetters.length === 0) return;
+    const started = performance.now();
+    await this.writer.write(batch);
+    this.onWriteLatency?.((performance.now() - started) / 1000);
+  }
+
+  pendingWrites(): number {
+    return this.writer.pending();
+  }
+
+  private where(filter: Filter): { sql: string; params: unknown[] } {
+    const compiled = compileWhere(filter.query, EVENTS_SCHEMA);
+    const parts = [compiled.sql];
+    const params = [...compiled.params];
+    if (filter.from !== undefined) {
+      parts.push('e.ts >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      parts.push('e.ts < ?');
+      params.push(filter.to);
+    }
+    return { sql: parts.join(' AND '), params };
+  }
+
+  async search(request: EventSearch): Promise<Page<VigilEvent>> {
+    const sort = compileSort(request.sort, EVENTS_SCHEMA);
+    const where = this.where(request);
+    if (request.cursor) {
+      const after = cursorWhere(request.cursor, sort);
+      where.sql += ` AND ${after.sql}`;
+      where.params.push(...after.params);
+    }
+    const sql = `SELECT e.doc, e.${sort.column}, e.rid FROM events e WHERE ${where.sql} ORDER BY ${sort.orderBy} LIMIT ?`;
+    const rows = await this.reader.all(sql, [...where.params, request.limit + 1]);
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => JSON.parse(row[0] as string) as VigilEvent),
+      next_cursor: more && last ? encodeCursor({ [sort.column]: last[1], [sort.rowidColumn]: last[2] }, sort) : null,
+    };
+  }
+
+  async get(id: string): Promise<VigilEvent | null> {
+    const row = this.db.prepare('SELECT doc FROM events WHERE id = ?').pluck().get(id) as string | undefined;
+    return row ? (JSON.parse(row) as VigilEvent) : null;
+  }
+
+  async count(filter: Filter): Promise<number> {
+    const where = this.where(filter);
+    const rows = await this.reader.all(`SELECT count(*) FROM events e WHERE ${where.sql}`, where.params);
+    return Number(rows[0]?.[0] ?? 0);
+  }
+
+  async topValues(field: string, filter: Filter, limit: number): Promise<FieldCount[]> {
+    if (!/^[\w@.-]{1,256}$/.test(field)) throw badRequest(`field: not a field name: '${field}'`, 'field');
+    const where = this.where(filter);
+    const column = EVENTS_SCHEMA.columns[field];
+    let sql: string;
+    let params: unknown[];
+    if (column && !column.firstOfArray && column.kind === 'text') {
+      sql = `SELECT e.${column.column} AS v, count(*) AS c FROM events e WHERE ${where.sql} AND e.${column.column} IS NOT NULL
+             GROUP BY v ORDER BY c DESC, v LIMIT ?`;
+      params = [...where.params, limit];
+    } else {
+      // Any other field: every value of the document path, array elements counted one by one.
+      const expression = fieldExpression(field, EVENTS_SCHEMA);
+      if (expression.column) {
+        sql = `SELECT ${expression.sql} AS v, count(*) AS c FROM events e WHERE ${where.sql} GROUP BY v ORDER BY c DESC LIMIT ?`;
+        params = [...expression.params, ...where.params, limit];
+      } else {
+        sql = `SELECT j.value AS v, count(*) AS c FROM events e, json_each(e.doc, ?) j
+               WHERE ${where.sql} AND j.type IN ('text', 'integer', 'real', 'true', 'false')
+               GROUP BY v ORDER BY c DESC, v LIMIT ?`;
+        params = [jsonPath(field), ...where.params, limit];
+      }
+    }
+    const rows = await this.reader.all(sql, params);
+    return rows.map((row) => ({ value: row[0] as FieldCount['value'], count: Number(row[1]) }));
+  }
+
+  async histogram(filter: Filter & { from: number; to: number }, bucketMs: number): Promise<HistogramBucket[]> {
+    const where = this.where(filter);
+    const rows = await this.reader.all(
+      `SELECT (e.ts - ?) / ? AS b, count(*) FROM events e WHERE ${where.sql} GROUP BY b ORDER BY b`,
+      [filter.from, bucketMs, ...where.params],
+    );
+    const counts = new Map(rows.map((row) => [Number(row[0]), Number(row[1])]));
+    const buckets: HistogramBucket[] = [];
+    for (let b = 0, start = filter.from; start < filter.to; b++, start += bucketMs) {
+      buckets.push({ start: new Date(start).toISOString(), count: counts.get(b) ?? 0 });
+    }
+    return buckets;
+  }
+
+  deleteBefore(time: number): Promise<number> {
+    return this.writer.deleteBefore(time);
+  }
+
+  async stats() {
+    if (this.statsCache && Date.now() - this.statsCache.at < 5000) return this.statsCache.value;
+    const [counts] = await this.reader.all(
+      `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM dead_letters), (SELECT min(ts) FROM events), (SELECT max(ts) FROM events),
+              (SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size())`,
+      [],
+    );
+    const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+    const value = {
+      events: Number(counts![0]),
+      dead_letters: Number(counts![1]),
+      oldest: iso(counts![2]),
+      newest: iso(counts![3]),
+      bytes: Number(counts![4]),
+    };
+    this.statsCache = { at: Date.now(), value };
+    return value;
+  }
+
+  // ---- dead letters ------------------------------------------------------------------------
+
+  async listDeadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>> {
+    const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(cursor);
+    if (!Number.isSafeInteger(before)) throw badRequest('cursor: not a cursor from this server', 'cursor');
+    const rows = this.db
+      .prepare(
+        `SELECT id, received_at, input_type, input_name, input_address, reason, payload, encoding
+         FROM dead_letters WHERE id < ? ORDER BY id DESC LIMIT ?`,
+      )
+      .all(before, limit + 1) as Array<Record<string, unknown>>;
+    const more = rows.length > limit;
+    const items = (more ? rows.slice(0, limit) : rows).map((r) => ({
+      id: Number(r.id),
+      received_at: String(r.received_at),
+      input: { type: String(r.input_type), name: String(r.input_name), ...(r.input_address ? { address: String(r.input_address) } : {}) },
+      reason: String(r.reason),
+      payload: String(r.payload),
+      encoding: r.encoding as 'utf8' | 'base64',
+    }));
+    return { items, next_cursor: more ? String(items[items.length - 1]!.id) : null };
+  }
+
+  // ---- tokens ------------------------------------------------------------------------------
+
+  async createToken(record: { id: string; name: string; role: TokenRecord['role']; hash: string }): Promise<TokenRecord> {
+    const created = new Date().toISOString();
+    this.db
+      .prepare('INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(record.id, record.name, record.role, record.hash, created);
+    return { id: record.id, name: record.name, role: record.role, created_at: created, last_used_at: null, revoked_at: null };
+  }
+
+  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    const row = this.db.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ?`).get(hash) as TokenRecord | undefined;
+    return row ?? null;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    this.flushTouches();
+    return this.db.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`).all() as TokenRecord[];
+  }
+
+  async revokeToken(idOrName: string): Promise<TokenRecord | null> {
+    const now = new Date().toISOString();
+    const row = this.db
+      .prepare(`UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR name = ? RETURNING ${TOKEN_COLUMNS}`)
+      .get(now, idOrName, idOrName) as TokenRecord | undefined;
+    return row ?? null;
+  }
+
+  /** Last use is kept in memory and written every 30 s: no write per request. */
+  touchToken(id: string, at: Date): void {
+    this.touched.set(id, at.toISOString());
+  }
+
+  private flushTouches(): void {
+    if (this.touched.size === 0) return;
+    const update = this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?');
+    const entries = [...this.touched];
+    this.touched.clear();
+    try {
+      this.db.transaction(() => {
+        for (const [id, at] of entries) update.run(at, id);
+      })();
+    } catch {
+      // Busy: try again on the next tick; last-use times are advisory.
+      for (const [id, at] of entries) this.touched.set(id, at);
+    }
+  }
+
+  async countTokens(): Promise<number> {
+    return Number(this.db.prepare('SELECT count(*) FROM tokens').pluck().get());
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.touchTimer);
+    this.flushTouches();
+    await this.writer.close();
+    await this.reader.close();
+    this.db.close();
+  }
+
+  get path(): string {
+    return this.file;
+  }
+}
+
+const TOKEN_COLUMNS = 'id, name, role, created_at, last_used_at, revoked_at';
+
+/** A JSON path for a dotted field name: nested objects. */
+function jsonPath(field: string): string {
+  return '$' + field.split('.').map((part) => `."${part.replace(/["\\]/g, (c) => `\\${c}`)}"`).join('');
+}

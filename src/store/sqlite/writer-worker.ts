@@ -1,0 +1,131 @@
+/**
+ * The single writer: owns the write connection and commits everything handed to it in group
+ * commits. Messages that arrive while a transaction runs are queued and go into the next one,
+ * so many small requests share one commit (and one fsync).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './open.ts';
+import { DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH } from './rows.ts';
+import type { WriterRequest, WriterReply, WriterOptions } from './writer-protocol.ts';
+
+const options = workerData as WriterOptions;
+const port = parentPort!;
+const db = openDatabase(options.file, { cacheMb: options.cacheMb, synchronous: options.synchronous });
+
+const insertEvent = db.prepare(
+  `INSERT INTO events (id, ts, ingested, input_type, input_name, host, user_name, source_ip, destination_ip,
+     category, action, outcome, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+);
+const insertText = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
+const insertKeys = db.prepare('INSERT INTO events_keys (rowid, k) VALUES (?, ?)');
+const insertDeadLetter = db.prepare(
+  `INSERT INTO dead_letters (received_at, input_type, input_name, input_address, reason, payload, encoding)
+   VALUES (?,?,?,?,?,?,?)`,
+);
+const oldestBefore = db.prepare('SELECT rid FROM events WHERE ts < ? LIMIT ?').pluck();
+const deleteText = db.prepare('DELETE FROM events_fts WHERE rowid = ?');
+const deleteKeys = db.prepare('DELETE FROM events_keys WHERE rowid = ?');
+const deleteEvent = db.prepare('DELETE FROM events WHERE rid = ?');
+
+type WriteRequest = Extract<WriterRequest, { t: 'write' }>;
+let queue: WriteRequest[] = [];
+let scheduled = false;
+let closing = false;
+
+function writeRows(rows: unknown[], dead: unknown[]): void {
+  for (let i = 0; i < rows.length; i += EVENT_ROW_WIDTH) {
+    const rid = insertEvent.run(
+      rows[i], rows[i + 1], rows[i + 2], rows[i + 3], rows[i + 4], rows[i + 5], rows[i + 6],
+      rows[i + 7], rows[i + 8], rows[i + 9], rows[i + 10], rows[i + 11], rows[i + 12],
+    ).lastInsertRowid;
+    const text = rows[i + 13] as string;
+    if (text) insertText.run(rid, text);
+    const keys = rows[i + 14] as string;
+    if (keys) insertKeys.run(rid, keys);
+  }
+  for (let i = 0; i < dead.length; i += DEAD_LETTER_ROW_WIDTH) {
+    insertDeadLetter.run(dead[i], dead[i + 1], dead[i + 2], dead[i + 3], dead[i + 4], dead[i + 5], dead[i + 6]);
+  }
+}
+
+const commitGroup = db.transaction((group: WriteRequest[]) => {
+  for (const request of group) writeRows(request.rows, request.dead);
+});
+
+function flush(): void {
+  scheduled = false;
+  while (queue.length > 0) {
+    let rows = 0;
+    let take = 0;
+    while (take < queue.length && (take === 0 || rows + queue[take]!.rows.length / EVENT_ROW_WIDTH <= options.maxBatch)) {
+      rows += queue[take]!.rows.length / EVENT_ROW_WIDTH;
+      take++;
+    }
+    const group = queue.slice(0, take);
+    queue = queue.slice(take);
+    const seqs = group.map((r) => r.seq);
+    try {
+      commitGroup.immediate(group);
+      post({ t: 'done', seqs });
+    } catch (error) {
+      post({ t: 'failed', seqs, error: (error as Error).message });
+    }
+    // Let newly arrived messages join the next group.
+    if (queue.length > 0) {
+      scheduled = true;
+      setImmediate(flush);
+      return;
+    }
+  }
+}
+
+function deleteBefore(ts: number, chunk = 2000): number {
+  let total = 0;
+  for (;;) {
+    const rids = oldestBefore.all(ts, chunk) as number[];
+    if (rids.length === 0) return total;
+    db.transaction(() => {
+      for (const rid of rids) {
+        deleteText.run(rid);
+        deleteKeys.run(rid);
+        deleteEvent.run(rid);
+      }
+    }).immediate();
+    total += rids.length;
+  }
+}
+
+const post = (reply: WriterReply): void => port.postMessage(reply);
+
+port.on('message', (request: WriterRequest) => {
+  switch (request.t) {
+    case 'write':
+      if (closing) {
+        post({ t: 'failed', seqs: [request.seq], error: 'store is closing' });
+        return;
+      }
+      queue.push(request);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+      return;
+    case 'delete-before':
+      flush();
+      try {
+        post({ t: 'deleted', seq: request.seq, count: deleteBefore(request.ts) });
+      } catch (error) {
+        post({ t: 'failed', seqs: [request.seq], error: (error as Error).message });
+      }
+      return;
+    case 'close':
+      closing = true;
+      flush();
+      db.pragma('wal_checkpoint(PASSIVE)');
+      db.close();
+      post({ t: 'closed' });
+      return;
+  }
+});
+
+post({ t: 'ready' });
