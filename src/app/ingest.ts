@@ -1,4 +1,4 @@
-import type { IncomingRecord, IngestOutcome, IngestRejection, IngestSink, InputInfo, VigilEvent } from '../core/index.ts';
+import { ORIGINAL_TEXT, type IncomingRecord, IngestOutcome, IngestRejection, IngestSink, InputInfo, VigilEvent } from '../core/index.ts';
 import { newId } from '../lib/index.ts';
 import { normalizeRecord } from '../normalize/index.ts';
 import type { DeadLetter, EventStore } from '../store/index.ts';
@@ -66,6 +66,9 @@ export class IngestPipeline implements IngestSink {
       event.id = newId(receivedAt.getTime());
       event.input = input;
       event.event = { ...(normalized.event ?? {}), ingested };
+      if (raw.kind === 'object' && raw.text !== undefined && event.original === raw.value) {
+        (event as { [ORIGINAL_TEXT]?: string })[ORIGINAL_TEXT] = raw.text;
+      }
       events.push(event);
     }
 

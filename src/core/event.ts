@@ -40,8 +40,19 @@ export interface VigilEvent {
 
 /** A record before normalisation: a parsed JSON value or a line of text. */
 export type RawRecord =
-  | { kind: 'object'; value: Record<string, unknown> }
+  | {
+      kind: 'object';
+      value: Record<string, unknown>;
+      /** The exact JSON text the object was parsed from, when known: stored as `original` without re-serialising. */
+      text?: string;
+    }
   | { kind: 'text'; value: string };
+
+/**
+ * Carries an event's original JSON text from ingest to the store (a symbol: invisible to
+ * JSON.stringify and to structured clone, so it never leaks into output).
+ */
+export const ORIGINAL_TEXT: unique symbol = Symbol.for('vigil.originalText');
 
 export interface NormalizeContext {
   input: InputInfo;

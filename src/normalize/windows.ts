@@ -336,6 +336,11 @@ class Out {
   d(k: string): string | null {
     return str(getOwn(this.data, k));
   }
+  /** A SID, or null when absent or the NULL SID S-1-0-0 (used when there is no account). */
+  sid(k: string): string | null {
+    const v = this.d(k);
+    return v === 'S-1-0-0' ? null : v;
+  }
 }
 
 /** ECS paths per prefix, precomputed so the hot path builds no strings. */
@@ -567,7 +572,7 @@ function mapRegistry(o: Out): void {
 function putSubject(o: Out): void {
   o.put('user.name', o.d('SubjectUserName'));
   o.put('user.domain', o.d('SubjectDomainName'));
-  o.put('user.id', o.d('SubjectUserSid'));
+  o.put('user.id', o.sid('SubjectUserSid'));
 }
 
 function mapSecurity(id: string, o: Out): void {
@@ -584,7 +589,7 @@ function mapSecurity(id: string, o: Out): void {
       } else {
         o.put('user.name', o.d('TargetUserName'));
         o.put('user.domain', o.d('TargetDomainName'));
-        o.put('user.id', o.d('TargetUserSid'));
+        o.put('user.id', o.sid('TargetUserSid'));
       }
       o.put('source.ip', toIp(o.d('IpAddress')));
       const port = toPort(o.d('IpPort'));
@@ -619,14 +624,14 @@ function mapSecurity(id: string, o: Out): void {
       putSubject(o);
       o.put('user.target.name', o.d('TargetUserName'));
       o.put('user.target.domain', o.d('TargetDomainName'));
-      o.put('user.target.id', o.d('TargetSid'));
+      o.put('user.target.id', o.sid('TargetSid'));
       break;
     case '4728': case '4729': case '4732': case '4733': case '4756': case '4757':
       putSubject(o);
       o.put('group.name', o.d('TargetUserName'));
       o.put('group.domain', o.d('TargetDomainName'));
-      o.put('group.id', o.d('TargetSid'));
-      o.put('user.target.id', o.d('MemberSid'));
+      o.put('group.id', o.sid('TargetSid'));
+      o.put('user.target.id', o.sid('MemberSid'));
       o.put('user.target.name', o.d('MemberName'));
       break;
     case '4946': case '4947': case '4948':
@@ -685,9 +690,9 @@ function mapWindows(sys: WinSystem, o: Out, warnings: string[]): void {
     o.put('winlog.level', sys.level);
     if (sys.level >= 0 && sys.level < LEVELS.length) o.put('log.level', LEVELS[sys.level]);
   }
-  if (sys.task !== undefined && sys.task !== null && sys.task !== '') o.put('winlog.task', sys.task);
-  if (sys.opcode !== undefined && sys.opcode !== null && sys.opcode !== '') o.put('winlog.opcode', sys.opcode);
-  if (sys.version !== undefined && sys.version !== null && sys.version !== '') o.put('winlog.version', sys.version);
+  o.put('winlog.task', numOrString(sys.task));
+  o.put('winlog.opcode', numOrString(sys.opcode));
+  o.put('winlog.version', numOrString(sys.version));
   o.put('message', sys.message);
   if (id === null) {
     warnings.push('EventID: missing');
@@ -722,6 +727,13 @@ function mapWindows(sys: WinSystem, o: Out, warnings: string[]): void {
     putUser(o, P_USER, o.d('DetectionUser'));
     putFile(o, o.d('Path'));
   }
+}
+
+/** Numbers stay numbers and numeric strings become numbers (XML exports give strings); '' is absent. */
+function numOrString(v: unknown): number | string | null {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string' || v.length === 0) return null;
+  return toInt(v) ?? v;
 }
 
 function applyRow(o: Out, row: Row | undefined): void {

@@ -111,7 +111,8 @@ function parseNdjsonBody(buffer: Buffer): IncomingRecord[] {
     try {
       const value = JSON.parse(line.text);
       const record = toRecord(value, index);
-      records.push('error' in record ? { ...record, index, error: `line ${index + 1}: expected an object or a string` } : { ...record, index });
+      if ('error' in record) records.push({ ...record, index, error: `line ${index + 1}: expected an object or a string` });
+      else records.push({ raw: record.raw.kind === 'object' ? { ...record.raw, text: line.text } : record.raw, index });
     } catch {
       const problem = locateJsonError(line.text);
       records.push({ index, error: `line ${index + 1}: not valid JSON at column ${problem.position + 1}: expected ${problem.expected}`, payload: line.text });

@@ -6,8 +6,13 @@
  */
 const NON_TOKEN = /[^\p{L}\p{N}=.:\-_@]/gu;
 
-export const encodeKey = (field: string, value: string): string =>
-  `${field}=${value}`.toLowerCase().replace(NON_TOKEN, '_');
+const PLAIN_ASCII_TOKEN = /^[a-z0-9=.:\-_@]*$/;
+
+export const encodeKey = (field: string, value: string): string => {
+  const key = `${field}=${value}`.toLowerCase();
+  // Most values are plain ASCII: skip the Unicode-aware replacement for them.
+  return PLAIN_ASCII_TOKEN.test(key) ? key : key.replace(NON_TOKEN, '_');
+};
 
 /** An FTS5 MATCH expression for one exact key, or a prefix of keys. */
 export const keyMatch = (field: string, value: string, prefix = false): string =>

@@ -1,4 +1,4 @@
-import type { VigilEvent } from '../../core/index.ts';
+import { ORIGINAL_TEXT, type VigilEvent } from '../../core/index.ts';
 import type { DeadLetter } from '../ports.ts';
 import { encodeKey, KEYED_FIELDS } from './keys.ts';
 
@@ -9,9 +9,13 @@ export const DEAD_LETTER_ROW_WIDTH = 7;
 /** Longest text given to full-text indexing per event. */
 const MAX_FTS_CHARS = 4096;
 
+const PATHS = new Map<string, string[]>();
+
 const get = (event: VigilEvent, path: string): unknown => {
+  let parts = PATHS.get(path);
+  if (!parts) PATHS.set(path, (parts = path.split('.')));
   let node: unknown = event;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[part];
   }
@@ -69,6 +73,15 @@ export function keysOf(event: VigilEvent): string {
   return keys.join(' ');
 }
 
+/** The stored document. The original's received JSON text is spliced in as is, sparing a second serialisation. */
+export function documentJson(event: VigilEvent): string {
+  const text = (event as { [ORIGINAL_TEXT]?: string })[ORIGINAL_TEXT];
+  if (text === undefined) return JSON.stringify(event);
+  const { original: _original, ...rest } = event;
+  const json = JSON.stringify(rest);
+  return json.length > 2 ? `${json.slice(0, -1)},"original":${text}}` : `{"original":${text}}`;
+}
+
 /** Appends one event's row values to `out` (flat, EVENT_ROW_WIDTH per event). */
 export function pushEventRow(out: unknown[], event: VigilEvent): void {
   out.push(
@@ -84,7 +97,7 @@ export function pushEventRow(out: unknown[], event: VigilEvent): void {
     firstText(get(event, 'event.category')),
     firstText(get(event, 'event.action')),
     firstText(get(event, 'event.outcome')),
-    JSON.stringify(event),
+    documentJson(event),
     fullText(event),
     keysOf(event),
   );
