@@ -37,7 +37,6 @@ export async function eventRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       payload.on('data', (chunk: Buffer) => (encodedLength += chunk.length));
       payload.on('error', (error) => decoder.destroy(error));
       const decoded = payload.pipe(decoder) as typeof decoder & { receivedEncodedLength?: number };
-      decoded.on('end', () => (decoded.receivedEncodedLength = encodedLength));
       Object.defineProperty(decoded, 'receivedEncodedLength', { get: () => encodedLength, configurable: true });
       return decoded;
     });

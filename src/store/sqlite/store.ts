@@ -149,7 +149,7 @@ export class SqliteStore implements Store {
   async histogram(filter: Filter & { from: number; to: number }, bucketMs: number): Promise<HistogramBucket[]> {
     const where = this.where(filter);
     const rows = await this.reader.all(
-      `SELECT (e.ts - ?) / ? AS b, count(*) FROM events e WHERE ${where.sql} GROUP BY b ORDER BY b`,
+      `SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) FROM events e WHERE ${where.sql} GROUP BY b ORDER BY b`,
       [filter.from, bucketMs, ...where.params],
     );
     const counts = new Map(rows.map((row) => [Number(row[0]), Number(row[1])]));
