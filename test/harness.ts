@@ -163,3 +163,10 @@ export async function vigil(args: string[], options: { env?: NodeJS.ProcessEnv; 
 
 /** NDJSON body from objects. */
 export const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n');
+
+declare global {
+  // Tests read JSON answers loosely; the assertions check their shape.
+  interface Response {
+    json(): Promise<any>;
+  }
+}

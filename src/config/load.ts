@@ -46,7 +46,7 @@ export function checkConfig(raw: unknown): ConfigProblem[] {
 
 /** Parse YAML text; syntax errors become problems with line and column. */
 export function parseConfigText(text: string): { raw: unknown; problems: ConfigProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       raw: undefined,

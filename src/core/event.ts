@@ -14,12 +14,10 @@ export interface InputInfo {
 export type EcsValue = string | number | boolean | null | EcsValue[] | { [key: string]: EcsValue };
 export type EcsObject = { [key: string]: EcsValue };
 
-export interface VigilEvent {
-  /** ULID, sortable by ingest time. */
-  id: string;
+/** What a normaliser produces: ECS fields and the original, before Vigil gives it an id and an input. */
+export interface NormalizedEvent {
   /** Event time, ISO 8601 UTC with milliseconds. */
   '@timestamp': string;
-  input: InputInfo;
   event?: EcsObject & {
     kind?: string;
     category?: string | string[];
@@ -36,6 +34,13 @@ export interface VigilEvent {
   /** The record as received: the parsed JSON object, or the raw text line. */
   original: unknown;
   [ecsField: string]: unknown;
+}
+
+/** A stored event. */
+export interface VigilEvent extends NormalizedEvent {
+  /** ULID, sortable by ingest time. */
+  id: string;
+  input: InputInfo;
 }
 
 /** A record before normalisation: a parsed JSON value or a line of text. */
@@ -60,5 +65,3 @@ export interface NormalizeContext {
   receivedAt: Date;
 }
 
-/** Normalised event before an id and ingest time are given. */
-export type NormalizedEvent = Omit<VigilEvent, 'id' | 'input'>;

@@ -161,7 +161,7 @@ export function parseCef(s: string): Result<CefMessage & { leading: string }, st
 type Kind = 'ip' | 'port' | 'int' | 'str' | 'ts' | 'lower' | 'outcome';
 
 /** CEF key → [ECS path, kind]. Full (ArcSight dictionary) names alias the short ones. */
-const MAP: Record<string, [string, Kind]> = {
+const MAP = new Map<string, [string, Kind]>(Object.entries({
   src: ['source.ip', 'ip'], sourceAddress: ['source.ip', 'ip'],
   dst: ['destination.ip', 'ip'], destinationAddress: ['destination.ip', 'ip'],
   spt: ['source.port', 'port'], sourcePort: ['source.port', 'port'],
@@ -202,7 +202,7 @@ const MAP: Record<string, [string, Kind]> = {
   dvc: ['observer.ip', 'ip'], deviceAddress: ['observer.ip', 'ip'],
   dvchost: ['observer.hostname', 'str'], deviceHostName: ['observer.hostname', 'str'],
   dvcmac: ['observer.mac', 'str'], deviceMacAddress: ['observer.mac', 'str'],
-};
+}) as [string, [string, Kind]][]);
 
 const SEVERITY_WORDS: Record<string, number> = { low: 3, medium: 6, high: 8, 'very-high': 10, 'very high': 10 };
 
@@ -252,9 +252,10 @@ export function cefFields(c: CefMessage, refMs: number, zone: Zone, warnings: st
   const ext = c.extensions;
   for (const k of Object.keys(ext)) {
     const v = ext[k];
-    if (!Object.hasOwn(MAP, k)) continue;
     if (v.length === 0) continue;
-    const [path, kind] = MAP[k];
+    const m = MAP.get(k);
+    if (m === undefined) continue;
+    const [path, kind] = m;
     let val: unknown = null;
     switch (kind) {
       case 'str': val = v; break;

@@ -216,7 +216,7 @@ export function parseWithJavaFormat(value: string, fmt: string, refMs: number, z
 const IANA_TRANSPORT: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '47': 'gre', '50': 'esp', '58': 'ipv6-icmp', '132': 'sctp' };
 
 type Kind = 'ip' | 'port' | 'int' | 'str';
-const MAP: Record<string, [string, Kind]> = {
+const MAP = new Map<string, [string, Kind]>(Object.entries({
   src: ['source.ip', 'ip'], dst: ['destination.ip', 'ip'],
   srcPort: ['source.port', 'port'], dstPort: ['destination.port', 'port'],
   srcPostNAT: ['source.nat.ip', 'ip'], dstPostNAT: ['destination.nat.ip', 'ip'],
@@ -229,7 +229,7 @@ const MAP: Record<string, [string, Kind]> = {
   domain: ['user.domain', 'str'],
   url: ['url.original', 'str'],
   msg: ['message', 'str'],
-};
+}) as [string, [string, Kind]][]);
 
 /** ECS fields for a LEEF message, to merge into an event. */
 export function leefFields(l: LeefMessage, refMs: number, zone: Zone, warnings: string[]): { fields: Obj; timeMs: number | null } {
@@ -244,8 +244,9 @@ export function leefFields(l: LeefMessage, refMs: number, zone: Zone, warnings: 
   const a = l.attributes;
   for (const k of Object.keys(a)) {
     const v = a[k];
-    if (v.length === 0 || !Object.hasOwn(MAP, k)) continue;
-    const [path, kind] = MAP[k];
+    const m = v.length === 0 ? undefined : MAP.get(k);
+    if (m === undefined) continue;
+    const [path, kind] = m;
     const val = kind === 'str' ? v : kind === 'ip' ? toIp(v) : kind === 'port' ? toPort(v) : toInt(v);
     if (val === null) warnings.push(`leef.${k}: not a valid ${kind}: ${q(v)}`);
     else setPath(f, path, val);

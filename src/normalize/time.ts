@@ -19,8 +19,35 @@
 const MIN_MS = -30610224000000;
 const MAX_MS = 253402300799999;
 
+const pad2 = (n: number): string => (n < 10 ? '0' + n : '' + n);
+const pad3 = (n: number): string => (n < 10 ? '00' + n : n < 100 ? '0' + n : '' + n);
+
+/**
+ * `new Date(ms).toISOString()` for years 1000..9999, without the Date object: it runs on every
+ * event and Date#toISOString costs ~0.7 µs against ~0.1 µs here. Days → civil date after
+ * H. Hinnant's `civil_from_days`. Out-of-range input falls back to Date.
+ */
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) return new Date(ms).toISOString();
+  const t = Math.floor(ms);
+  let days = Math.floor(t / 86400000);
+  let rem = t - days * 86400000;
+  const h = Math.floor(rem / 3600000);
+  rem -= h * 3600000;
+  const mi = Math.floor(rem / 60000);
+  rem -= mi * 60000;
+  const sec = Math.floor(rem / 1000);
+  const milli = rem - sec * 1000;
+  days += 719468;
+  const era = Math.floor(days / 146097);
+  const doe = days - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const mo = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (mo <= 2 ? 1 : 0);
+  return y + '-' + pad2(mo) + '-' + pad2(d) + 'T' + pad2(h) + ':' + pad2(mi) + ':' + pad2(sec) + '.' + pad3(milli) + 'Z';
 }
 
 const inRange = (ms: number): number | null => (ms >= MIN_MS && ms <= MAX_MS && ms === ms ? ms : null);

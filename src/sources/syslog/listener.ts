@@ -309,7 +309,7 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
         for (const s of sockets) s.destroy();
       }, CLOSE_GRACE_MS);
       const allGone = sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => socketsGone.push(resolve));
-      await Promise.all([udpClosed]);
+      await Promise.all([tcpClosed, udpClosed, allGone]);
       clearTimeout(grace);
       await batcher.drain();
       reportUdpDrops(true);
