@@ -162,8 +162,13 @@ async function assertDeadLetter(reason: string, payload: (dl: DeadLetter) => boo
 const deepObject = (depth: number, caseId: string): string => `${'{"a":'.repeat(depth)}"${caseId}"${'}'.repeat(depth)}`;
 const deepArray = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
-/** POST through node:http in chunks without Content-Length; stops writing once the answer arrived. */
-function postChunked(body: Buffer, chunkSize = 64 * 1024): Promise<{ status: number; json: unknown }> {
+/**
+ * POST through node:http in chunks without Content-Length. Writes all of `body` but does not end the
+ * request: a server that enforces its limit answers on its own; one that does not is given the end
+ * of the body after `graceMs` and answers then. (Stopping after the last chunk avoids writing to a
+ * socket the server already closed, which would lose its answer to EPIPE.)
+ */
+function postChunked(body: Buffer, chunkSize = 64 * 1024, graceMs = 5_000): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(`${server.url}/api/v1/events`, {
@@ -193,7 +198,10 @@ function postChunked(body: Buffer, chunkSize = 64 * 1024): Promise<{ status: num
       for (let offset = 0; offset < body.length && !answered && !req.destroyed; offset += chunkSize) {
         await new Promise<void>((r) => req.write(body.subarray(offset, offset + chunkSize), () => r()));
       }
-      if (!answered && !req.destroyed) req.end();
+      const timer = setTimeout(() => {
+        if (!answered && !req.destroyed) req.end();
+      }, graceMs);
+      req.once('close', () => clearTimeout(timer));
     })();
   });
 }
@@ -356,7 +364,10 @@ describe('POST /api/v1/events with bad input: nothing lost beside it', () => {
 
   test('a chunked body (no Content-Length) over the limit is a 413 too, and nothing is stored', async () => {
     const c = 'over-limit-chunked';
-    const body = Buffer.from(ndjson(goods(c, Math.ceil((LIMIT * 2) / 60))));
+    // Just over the limit: the server must answer once it has more than the limit, without the end.
+    let body = Buffer.from(ndjson(goods(c, Math.ceil(LIMIT / 60))));
+    assert.ok(body.length > LIMIT);
+    body = body.subarray(0, body.lastIndexOf(0x0a, LIMIT + 32 * 1024));
     assert.ok(body.length > LIMIT);
     const answer = await postChunked(body);
     assert.equal(answer.status, 413, JSON.stringify(answer.json));
@@ -461,22 +472,28 @@ describe('POST /api/v1/events with bad input: nothing lost beside it', () => {
     const c = 'deep';
     const good = goods(c, 6);
     const depth = 100_000;
-    const expectDeepRejected = (answer: IngestAnswer, indexes: number[]) => {
-      assert.deepEqual(answer.rejected.map((r) => r.index), indexes);
-      for (const r of answer.rejected) {
-        assert.match(r.error, /max_depth|nest|deep/i, `the reason should say the record is too deep: ${r.error}`);
+    /** An object too deep must say so; an array may instead be refused for not being a record. */
+    const TOO_DEEP = /max_depth|nest|deep/i;
+    const TOO_DEEP_OR_NOT_A_RECORD = /max_depth|nest|deep|expected an object or a string/i;
+    const expectDeepRejected = (answer: IngestAnswer, reasons: Array<[number, RegExp]>) => {
+      assert.deepEqual(answer.rejected.map((r) => r.index), reasons.map(([index]) => index));
+      for (const [k, r] of answer.rejected.entries()) {
+        assert.match(r.error, reasons[k]![1], `the reason for index ${r.index} should say why: ${r.error}`);
         assert.doesNotMatch(r.error, /is valid JSON/, `a contradictory reason: ${r.error}`);
       }
     };
     // NDJSON: a deep object line and a deep array line between good lines.
     const a = await ingest([JSON.stringify(good[0]), deepObject(depth, c), JSON.stringify(good[1]), deepArray(depth), JSON.stringify(good[2])].join('\n'));
     assert.equal(a.accepted, 3);
-    expectDeepRejected(a, [1, 3]);
+    expectDeepRejected(a, [
+      [1, TOO_DEEP],
+      [3, TOO_DEEP_OR_NOT_A_RECORD],
+    ]);
     assert.equal((await server.api('/healthz')).status, 200);
     // A JSON array: a deep object between good records.
     const b = await ingest(`[${JSON.stringify(good[3])},${deepObject(depth, c)},${JSON.stringify(good[4])}]`, { type: JSON_TYPE });
     assert.equal(b.accepted, 2);
-    expectDeepRejected(b, [1]);
+    expectDeepRejected(b, [[1, TOO_DEEP]]);
     await assertStored(c, good.slice(0, 5));
     assert.equal((await server.api('/healthz')).status, 200);
   });
@@ -514,6 +531,24 @@ describe('POST /api/v1/events with bad input: nothing lost beside it', () => {
     const dl = all.find((d) => d.reason === answer.rejected[0]!.error && d.received_at && (d.payload === deepLine || d.payload.includes(c) || d.payload.startsWith('[unserialisable')));
     assert.ok(dl, 'a dead letter for the deep line');
     assert.ok(dl.payload === deepLine, `payload kept: expected the ${deepLine.length}-character line, got ${JSON.stringify(dl.payload.slice(0, 80))}`);
+  });
+
+  test('the dead letters of too-deep elements of a JSON array keep their payload', async () => {
+    const c = 'deep-element-payload';
+    const depth = 5_000;
+    const element = deepObject(depth, c);
+    const array = deepArray(depth);
+    const answer = await ingest(`[${JSON.stringify(goods(c, 1)[0])},${element},${array}]`, { type: JSON_TYPE });
+    assert.equal(answer.accepted, 1);
+    assert.deepEqual(answer.rejected.map((r) => r.index), [1, 2]);
+    const all = await deadLetters();
+    for (const [k, expected] of [element, array].entries()) {
+      const reason = answer.rejected[k]!.error;
+      const dl = all.find((d) => d.reason === reason);
+      assert.ok(dl, `a dead letter with reason ${reason}`);
+      // The same JSON value: the text may differ only in insignificant whitespace.
+      assert.ok(dl.payload.replace(/\s+/g, '') === expected, `element ${k + 1}: payload kept, got ${JSON.stringify(dl.payload.slice(0, 80))}`);
+    }
   });
 
   test('a JSON array mixing objects, strings, numbers and null: numbers and null rejected by index, strings become events', async () => {

@@ -1,6 +1,7 @@
 import { ORIGINAL_TEXT, type IncomingRecord, IngestOutcome, IngestRejection, IngestSink, InputInfo, VigilEvent } from '../core/index.ts';
 import { newId } from '../lib/index.ts';
 import { normalizeRecord } from '../normalize/index.ts';
+import { stringifyBounded } from '../sources/http/index.ts';
 import type { DeadLetter, EventStore } from '../store/index.ts';
 import { checkRecordLimits, type RecordLimits } from './record-limits.ts';
 
@@ -51,13 +52,13 @@ export class IngestPipeline implements IngestSink {
       if (raw.kind === 'object') {
         const problem = checkRecordLimits(raw.value, this.limits);
         if (problem) {
-          reject(index, problem, safeStringify(raw.value));
+          reject(index, problem, raw.text ?? safeStringify(raw.value));
           continue;
         }
       }
       const result = normalizeRecord(raw, { input, receivedAt });
       if (!result.ok) {
-        reject(index, result.error, raw.kind === 'text' ? raw.value : safeStringify(raw.value));
+        reject(index, result.error, raw.kind === 'text' ? raw.value : (raw.text ?? safeStringify(raw.value)));
         continue;
       }
       const normalized = result.value;
@@ -80,10 +81,4 @@ export class IngestPipeline implements IngestSink {
   }
 }
 
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch (error) {
-    return `[unserialisable: ${(error as Error).message}]`;
-  }
-}
+const safeStringify = stringifyBounded;

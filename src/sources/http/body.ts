@@ -42,8 +42,57 @@ const toRecord = (value: unknown, index: number): IncomingRecord => {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { raw: { kind: 'object', value: value as Record<string, unknown> } };
   if (typeof value === 'string') return { raw: { kind: 'text', value } };
   const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  return { error: `record ${index}: expected an object or a string, got ${kind}`, payload: JSON.stringify(value) ?? '' };
+  return { error: `record ${index}: expected an object or a string, got ${kind}`, payload: stringifyBounded(value) };
 };
+
+/**
+ * JSON text of a parsed value for a dead letter, without recursion: a value nested too deep for
+ * JSON.stringify is still written out in full.
+ */
+export function stringifyBounded(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return stringifyIteratively(value);
+  }
+}
+
+function stringifyIteratively(root: unknown): string {
+  const out: string[] = [];
+  // Work items: a value to write, or a literal piece of text.
+  const stack: Array<{ value: unknown } | { text: string }> = [{ value: root }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const value = item.value;
+    if (Array.isArray(value)) {
+      stack.push({ text: ']' });
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push({ value: value[i] });
+        if (i > 0) stack.push({ text: ',' });
+      }
+      out.push('[');
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      stack.push({ text: '}' });
+      for (let i = entries.length - 1; i >= 0; i--) {
+        stack.push({ value: entries[i]![1] });
+        stack.push({ text: `${JSON.stringify(entries[i]![0])}:` });
+        if (i > 0) stack.push({ text: ',' });
+      }
+      out.push('{');
+    } else {
+      out.push(JSON.stringify(value) ?? 'null');
+    }
+  }
+  return out.join('');
+}
+
+/** Why JSON.parse refused a text that the locator finds well-formed: it is nested too deeply. */
+const tooDeep = (error: unknown): string => `nested too deeply to parse (${(error as Error).message})`;
 
 function parseJsonBody(buffer: Buffer): IncomingRecord[] {
   if (!isUtf8(buffer)) {
@@ -55,11 +104,12 @@ function parseJsonBody(buffer: Buffer): IncomingRecord[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
+  } catch (parseError) {
     // A JSON content type with one object per line is NDJSON sent with the wrong header.
     const firstLine = text.slice(0, text.indexOf('\n'));
     if (text.includes('\n') && firstLine.trim().startsWith('{') && isJson(firstLine)) return parseNdjsonBody(buffer);
     const problem = locateJsonError(text);
+    if (problem.line === 0) throw badRequest(`body is ${tooDeep(parseError)}`, 'body', { position: 0 });
     throw badRequest(
       `body is not valid JSON at position ${problem.position} (line ${problem.line}, column ${problem.column}): expected ${problem.expected}`,
       'body',
@@ -111,10 +161,14 @@ function parseNdjsonBody(buffer: Buffer): IncomingRecord[] {
     try {
       const value = JSON.parse(line.text);
       const record = toRecord(value, index);
-      if ('error' in record) records.push({ ...record, index, error: `line ${index + 1}: expected an object or a string` });
+      if ('error' in record) records.push({ index, error: `line ${index + 1}: expected an object or a string`, payload: line.text });
       else records.push({ raw: record.raw.kind === 'object' ? { ...record.raw, text: line.text } : record.raw, index });
-    } catch {
+    } catch (parseError) {
       const problem = locateJsonError(line.text);
+      if (problem.line === 0) {
+        records.push({ index, error: `line ${index + 1}: ${tooDeep(parseError)}`, payload: line.text });
+        continue;
+      }
       records.push({ index, error: `line ${index + 1}: not valid JSON at column ${problem.position + 1}: expected ${problem.expected}`, payload: line.text });
     }
   }

@@ -54,7 +54,7 @@ export function locateJsonError(text: string): JsonSyntaxProblem {
   };
   // Iterative value parser with an explicit stack, so deep nesting cannot overflow.
   const stack: Array<'object' | 'array'> = [];
-  const value = () => {
+  const value = (): boolean | 'again' => {
     ws();
     const c = text[i];
     if (c === '{') {
@@ -66,7 +66,7 @@ export function locateJsonError(text: string): JsonSyntaxProblem {
       }
       stack.push('object');
       key();
-      return true;
+      return 'again';
     }
     if (c === '[') {
       i++;

@@ -218,6 +218,22 @@ describe('FrameParser', () => {
     assertEverySplit(Buffer.from('<13>' + 'z'.repeat(300)), 100, [{ text: '<13>' + 'z'.repeat(96), error: 'message exceeds 100 bytes' }]);
   });
 
+  it('connection lost (not ended by the peer): an unterminated line is reported as truncated', () => {
+    for (const [input, text] of [
+      ['<13>a\n<13>cut he', '<13>cut he'],
+      ['<13>a\n42', '42'],
+    ] as const) {
+      const frames: Frame[] = [];
+      const p = new FrameParser(100, (f) => frames.push(f));
+      p.push(Buffer.from(input));
+      p.end(false);
+      assert.deepEqual(frames, [
+        { text: '<13>a', bytes: 5 },
+        { text, bytes: text.length, error: `truncated frame: connection lost after ${text.length} bytes, before the end of the line` },
+      ]);
+    }
+  });
+
   it('nothing after end(): the parser is dead', () => {
     const frames: Frame[] = [];
     const p = new FrameParser(100, (f) => frames.push(f));

@@ -73,6 +73,14 @@ function trimTrailer(buf: Buffer, start: number, end: number): number {
   return end;
 }
 
+/**
+ * chunk[from, to) to hold across chunks. A view pins the whole chunk, so a small tail of a big
+ * chunk (a partial line waiting for its end, maybe on thousands of idle connections) is copied.
+ */
+function retainable(chunk: Buffer, from: number, to: number): Buffer {
+  return (to - from) * 2 < chunk.length ? Buffer.from(chunk.subarray(from, to)) : chunk.subarray(from, to);
+}
+
 /** One UDP datagram as a frame: one trailing LF / CRLF / NUL removed, size limit applied. */
 export function datagramFrame(buf: Buffer, maxBytes: number): Frame {
   const end = trimTrailer(buf, 0, buf.length);
@@ -196,7 +204,7 @@ export class FrameParser {
             this.frameBytes = 0;
             this.onFrame({ text: chunk.toString('utf8', pos, end), bytes });
           } else {
-            this.parts.push(chunk.subarray(pos, pos + take));
+            this.parts.push(this.remaining === 0 ? chunk.subarray(pos, pos + take) : retainable(chunk, pos, pos + take));
             this.partsLen += take;
             if (this.remaining === 0) {
               const buf = Buffer.concat(this.parts, this.partsLen);
@@ -237,7 +245,7 @@ export class FrameParser {
             break;
           }
           if (t < 0) {
-            this.parts.push(chunk.subarray(pos, n));
+            this.parts.push(retainable(chunk, pos, n));
             this.partsLen = total;
             pos = n;
             break;
@@ -280,17 +288,27 @@ export class FrameParser {
     }
   }
 
-  /** The connection closed: report what is left of the frame in progress, then go dead. */
-  end(): void {
+  /**
+   * The connection closed: report what is left of the frame in progress, then go dead.
+   * `clean`: the peer ended the stream (FIN); an unterminated last line is then a message (simple
+   * senders omit the final LF). Otherwise (reset, error, closed by us) it is reported as truncated.
+   */
+  end(clean = true): void {
     switch (this.state) {
-      case COUNT: {
-        const digits = this.digits;
-        this.reset(DEAD);
-        this.onFrame({ text: digits, bytes: digits.length });
-        break;
-      }
+      case COUNT:
       case LINE:
-        this.finishLine();
+        if (clean) {
+          if (this.state === COUNT) {
+            this.parts = [Buffer.from(this.digits, 'latin1')];
+            this.partsLen = this.digits.length;
+          }
+          this.finishLine();
+        } else {
+          const parts = this.state === COUNT ? [Buffer.from(this.digits, 'latin1')] : this.parts;
+          const got = this.state === COUNT ? this.digits.length : this.partsLen;
+          this.reset(DEAD);
+          this.onFrame({ text: decodeHead(parts, this.headBytes), bytes: got, error: `truncated frame: connection lost after ${got} bytes, before the end of the line` });
+        }
         break;
       case OCTETS: {
         const got = this.partsLen;

@@ -15,8 +15,10 @@
 // - An announced count above 1 GiB (e.g. 20 digits) means the stream is not what it claims: a
 //   message with `error` set (text = the digits) is delivered and the connection is closed,
 //   because there is no way to find the next frame boundary. Well-behaved senders reconnect.
-// - When a connection closes mid-frame: an unterminated line is delivered as a message; a short
-//   octet-counted frame is delivered with `error: 'truncated frame: ...'`.
+// - When a connection closes mid-frame: an unterminated line is delivered as a message if the
+//   peer ended the stream (FIN; simple senders omit the last LF), and with `error: 'truncated
+//   frame: ...'` if the connection was lost (reset, error, idle timeout, close() grace expired);
+//   a short octet-counted frame is always delivered with `error: 'truncated frame: ...'`.
 // Text is decoded as UTF-8, invalid sequences become U+FFFD; a BOM is kept (the normaliser strips it).
 //
 // Batching and backpressure: messages from all connections and UDP are batched (batchMaxMessages
@@ -28,7 +30,7 @@
 // at most every 10 s (and at close).
 //
 // close(): stops accepting (TCP and UDP), half-closes connections and reads what peers still send
-// for up to 1 s, then flushes every received message to the sink and resolves once the sink has
+// for up to 1 s (then destroys them, after parsing whatever Node had already read), then flushes every received message to the sink and resolves once the sink has
 // accepted all of it. It retries rejected batches like the rest of the time: a sink that never
 // accepts keeps close() pending.
 export {

@@ -184,6 +184,10 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
     },
   );
 
+  // What a message holds in memory while queued: a bad frame keeps only its head, whatever size
+  // it announced (counting that would let one oversize frame fill the UDP backlog bound).
+  const queuedSize = (frame: Frame): number => (frame.error === undefined ? frame.bytes : Buffer.byteLength(frame.text));
+
   const toMessage = (frame: Frame, peer: string, transport: 'udp' | 'tcp'): SyslogMessage => {
     stats.received++;
     const msg: SyslogMessage = { text: frame.text, peer, transport, receivedAt: new Date() };
@@ -220,7 +224,7 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
       if (!batcher.pressured) socket.setTimeout(idleTimeoutMs);
     }
     const parser = new FrameParser(maxMessageBytes, (frame) => {
-      batcher.add(toMessage(frame, peer, 'tcp'), frame.bytes);
+      batcher.add(toMessage(frame, peer, 'tcp'), queuedSize(frame));
       if (frame.fatal) limited.write('warn', 'fatal-framing', { peer, error: frame.error }, 'syslog framing lost; closing connection');
     });
     socket.on('data', (chunk: Buffer) => {
@@ -228,8 +232,10 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
       // Bogus octet count: the stream cannot be resynchronised, drop the connection.
       if (parser.dead) socket.destroy();
     });
+    let peerEnded = false;
+    socket.once('end', () => (peerEnded = true));
     socket.once('close', () => {
-      parser.end();
+      parser.end(peerEnded);
       sockets.delete(socket);
       stats.connections--;
       if (sockets.size === 0 && closing) for (const w of socketsGone.splice(0)) w();
@@ -244,7 +250,7 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
     const frame = datagramFrame(buf, maxMessageBytes);
     if (frame.bytes === 0 && frame.error === undefined) return;
     const msg = toMessage(frame, formatPeer(rinfo.address, rinfo.port), 'udp');
-    if (!batcher.offer(msg, frame.bytes)) {
+    if (!batcher.offer(msg, queuedSize(frame))) {
       stats.udpDropped++;
       udpDropsUnreported++;
       reportUdpDrops(false);
@@ -266,7 +272,13 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
     }
   }
 
-  const tcpPort = await listenTcp(server, address, opts.port);
+  let tcpPort: number;
+  try {
+    tcpPort = await listenTcp(server, address, opts.port);
+  } catch (err) {
+    udp.close();
+    throw err;
+  }
   let udpPort: number;
   try {
     if (opts.port === 0) {
@@ -306,7 +318,12 @@ export async function startSyslog(opts: SyslogOptions, sink: SyslogSink, log?: S
       // Half-close: the peer sees our FIN; what it already sent is still read and delivered.
       for (const s of sockets) s.end();
       const grace = setTimeout(() => {
-        for (const s of sockets) s.destroy();
+        for (const s of sockets) {
+          // A socket paused by backpressure may hold chunks Node already read from the kernel:
+          // read() hands them to the 'data' handler (and the parser) before the socket goes.
+          while (!s.destroyed && s.read() !== null);
+          s.destroy();
+        }
       }, CLOSE_GRACE_MS);
       const allGone = sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => socketsGone.push(resolve));
       await Promise.all([tcpClosed, udpClosed, allGone]);

@@ -9,8 +9,10 @@ interface Pending {
 }
 
 /**
- * A read-only connection in its own thread. A query over its time limit is stopped by ending
- * the thread (SQLite has no interrupt in better-sqlite3), and a fresh one takes its place.
+ * A read-only connection in its own thread. A query over its time limit is answered with 503 at
+ * once and a fresh thread takes the queue. better-sqlite3 cannot interrupt a running statement,
+ * so the old thread is terminated and ends when that statement returns; Vigil's statements are
+ * finite scans, so that moment comes.
  */
 export class SqliteReader {
   private worker!: Worker;

@@ -132,7 +132,7 @@ export class SqliteStore implements Store {
     } else {
       // Any other field: every value of the document path, array elements counted one by one.
       const expression = fieldExpression(field, EVENTS_SCHEMA);
-      if (expression.column) {
+      if (expression.column && !column?.firstOfArray) {
         sql = `SELECT ${expression.sql} AS v, count(*) AS c FROM events e WHERE ${where.sql} GROUP BY v ORDER BY c DESC LIMIT ?`;
         params = [...expression.params, ...where.params, limit];
       } else {
