@@ -140,6 +140,29 @@ describe('vigil serve', () => {
     assert.equal((await missing.json()).error.code, 'not_found');
   });
 
+  it('dead-letters a 10 MB syslog line over TCP and keeps the lines around it', async () => {
+    const { connect } = await import('node:net');
+    const payload = Buffer.concat([
+      Buffer.from('<13>1 2026-01-01T00:00:00Z h app - - - bigline before\n'),
+      Buffer.alloc(10 * 1024 * 1024, 'x'),
+      Buffer.from('\n<13>1 2026-01-01T00:00:01Z h app - - - bigline after\n'),
+    ]);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(server.syslogPort, '127.0.0.1', () => socket.end(payload, () => resolve()));
+      socket.on('error', reject);
+    });
+    const page = await waitFor(async () => {
+      const found = await (await server.api('/api/v1/events?q=bigline&sort=@timestamp')).json();
+      return found.items.length === 2 ? found : null;
+    }, 10_000, 'lines around the big one');
+    assert.deepEqual(page.items.map((e: any) => e.message), ['bigline before', 'bigline after']);
+    const dead = await (await server.api('/api/v1/dead-letters')).json();
+    const big = dead.items.find((d: any) => /exceeds 65536 bytes/.test(d.reason));
+    assert.ok(big, 'the oversized message is in the dead-letter store');
+    assert.ok(big.payload.length <= 2048, 'only its head is kept');
+    assert.equal(big.input.name, 'syslog-tcp');
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     const code = await server.stop('SIGTERM');
     assert.equal(code, 0, server.output());
