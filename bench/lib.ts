@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../src/lib/index.ts';
 
 export const VIGIL_BIN = new URL('../bin/vigil.js', import.meta.url).pathname;
 
@@ -11,16 +11,7 @@ export const report = (figure: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(figure)}\n`);
 };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 export interface ServerHandle {
   url: string;

@@ -1,24 +1,15 @@
 /** Test harness: the real `vigil` binary on free ports with a fresh data folder. */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../src/lib/index.ts';
 
 export const VIGIL_BIN = new URL('../bin/vigil.js', import.meta.url).pathname;
 const run = promisify(execFile);
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 export const tempDir = (prefix = 'vigil-test-'): string => mkdtempSync(join(tmpdir(), prefix));
 

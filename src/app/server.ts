@@ -71,7 +71,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     await http.listen({ host: config.server.host, port: config.server.port });
     if (config.syslog.port > 0) {
       syslog = await startSyslog(
-        { host: config.syslog.host, port: config.syslog.port, maxMessageBytes: config.syslog.max_message_bytes },
+        { host: config.syslog.host, port: config.syslog.port, maxMessageBytes: config.syslog.max_message_bytes, maxConnections: 4096 },
         syslogSink(services.pipeline),
         logger,
       );

@@ -2,3 +2,4 @@ export * from './ids.ts';
 export * from './logger.ts';
 export * from './hash.ts';
 export * from './backoff.ts';
+export * from './net.ts';
