@@ -88,14 +88,16 @@ export async function* readRecords(
     }
     try {
       batch.push(objectOrText(JSON.parse(text), lineNumber));
-    } catch {
+    } catch (parseError) {
       const problem = locateJsonError(text);
-      batch.push({ error: `line ${lineNumber}: not valid JSON at column ${problem.position + 1}: expected ${problem.expected}`, payload: text, line: lineNumber, index: lineNumber - 1 });
+      const reason = problem.line === 0 ? `nested too deeply to parse (${(parseError as Error).message})` : `not valid JSON at column ${problem.position + 1}: expected ${problem.expected}`;
+      batch.push({ error: `line ${lineNumber}: ${reason}`, payload: text, line: lineNumber, index: lineNumber - 1 });
     }
   };
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buffer.length;
+    options.onProgress?.({ bytes });
     const text = carry + decoder.write(buffer);
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
@@ -106,7 +108,6 @@ export async function* readRecords(
         batch = [];
       }
     }
-    options.onProgress?.({ bytes });
   }
   const rest = carry + decoder.end();
   if (rest !== '') take(rest);
