@@ -2,7 +2,7 @@ import { ORIGINAL_TEXT, type IncomingRecord, IngestOutcome, IngestRejection, Ing
 import { newId } from '../lib/index.ts';
 import { normalizeRecord } from '../normalize/index.ts';
 import { stringifyBounded } from '../sources/http/index.ts';
-import type { DeadLetter, EventStore } from '../store/index.ts';
+import type { DeadLetter, EventStore, WriteReceipt } from '../store/index.ts';
 import { checkRecordLimits, type RecordLimits } from './record-limits.ts';
 
 export interface IngestCounters {
@@ -16,6 +16,9 @@ const MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024;
 
 /** normalise → store: what every source's records go through. */
 export class IngestPipeline implements IngestSink {
+  /** Called with each batch's events once they are committed, in commit order. */
+  onCommitted?: (events: VigilEvent[], receipt: WriteReceipt) => void;
+
   constructor(
     private readonly store: Pick<EventStore, 'write'>,
     private readonly limits: RecordLimits,
@@ -74,7 +77,8 @@ export class IngestPipeline implements IngestSink {
     }
 
     this.counters?.received(input, records.length);
-    await this.store.write({ events, deadLetters });
+    const receipt = await this.store.write({ events, deadLetters });
+    if (events.length > 0) this.onCommitted?.(events, receipt);
     this.counters?.accepted(input, events.length);
     if (rejected.length > 0) this.counters?.rejected(input, rejected.length);
     return { accepted: events.length, rejected };

@@ -1,4 +1,4 @@
-import type { QueryNode, Role, VigilEvent } from '../core/index.ts';
+import type { Alert, QueryNode, Role, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -18,6 +18,35 @@ export interface StoredDeadLetter extends DeadLetter {
 export interface WriteBatch {
   events: VigilEvent[];
   deadLetters: DeadLetter[];
+  alerts?: Alert[];
+  /** A consumer's position in the committed-event stream, saved in the same commit as its output. */
+  checkpoint?: { name: string; position: number };
+}
+
+/** Where the batch's events landed in commit order (null when it had none). */
+export interface WriteReceipt {
+  firstPosition: number | null;
+  lastPosition: number | null;
+}
+
+/** An event with its position in commit order. */
+export interface CommittedEvent {
+  position: number;
+  event: VigilEvent;
+}
+
+export interface AlertSearch {
+  query: QueryNode;
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RuleHits {
+  rule_id: string;
+  hits: number;
+  last_hit: string | null;
 }
 
 export interface Page<T> {
@@ -49,7 +78,13 @@ export interface HistogramBucket {
 /** Events: appended in commit order, searched with the query language. */
 export interface EventStore {
   /** Resolves once the batch is committed to durable storage; rejects with VigilError 503 when full. */
-  write(batch: WriteBatch): Promise<void>;
+  write(batch: WriteBatch): Promise<WriteReceipt>;
+  /** Committed events after a position, in commit order (for consumers catching up). */
+  readCommitted(after: number, limit: number): Promise<CommittedEvent[]>;
+  /** Position of the last committed event (0 when none). */
+  lastPosition(): Promise<number>;
+  /** A consumer's saved position (0 when it has none). */
+  checkpoint(name: string): Promise<number>;
   /** Records handed to write() but not yet committed. */
   pendingWrites(): number;
   search(request: EventSearch): Promise<Page<VigilEvent>>;
@@ -60,6 +95,13 @@ export interface EventStore {
   /** Deletes events with @timestamp before the given time; returns how many. */
   deleteBefore(time: number): Promise<number>;
   stats(): Promise<{ events: number; dead_letters: number; oldest: string | null; newest: string | null; bytes: number }>;
+}
+
+/** Alerts: written with the events' consumer checkpoint, listed, and counted per rule. */
+export interface AlertStore {
+  searchAlerts(request: AlertSearch): Promise<Page<Alert>>;
+  getAlert(id: string): Promise<Alert | null>;
+  ruleHits(): Promise<RuleHits[]>;
 }
 
 export interface DeadLetterStore {
@@ -86,7 +128,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -1,1 +1,1 @@
-export { SqliteStore, EVENTS_SCHEMA, type SqliteStoreOptions } from './store.ts';
+export { SqliteStore, EVENTS_SCHEMA, ALERTS_SCHEMA, type SqliteStoreOptions } from './store.ts';

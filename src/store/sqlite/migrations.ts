@@ -52,6 +52,19 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at TEXT
    );
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE alerts (
+     rid INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     ts INTEGER NOT NULL,
+     rule_id TEXT NOT NULL,
+     level TEXT NOT NULL,
+     status TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX alerts_ts ON alerts(ts);
+   CREATE INDEX alerts_rule ON alerts(rule_id, ts);
+   CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,10 +1,11 @@
-import { ORIGINAL_TEXT, type VigilEvent } from '../../core/index.ts';
+import { ORIGINAL_TEXT, type Alert, type VigilEvent } from '../../core/index.ts';
 import type { DeadLetter } from '../ports.ts';
 import { encodeKey, KEYED_FIELDS } from './keys.ts';
 
 /** Values per event row, in the order the writer's INSERT expects, then fts text and keys. */
 export const EVENT_ROW_WIDTH = 15;
 export const DEAD_LETTER_ROW_WIDTH = 7;
+export const ALERT_ROW_WIDTH = 7;
 
 /** Longest text given to full-text indexing per event. */
 const MAX_FTS_CHARS = 4096;
@@ -113,4 +114,8 @@ export function pushDeadLetterRow(out: unknown[], item: DeadLetter): void {
     item.payload,
     item.encoding ?? 'utf8',
   );
+}
+
+export function pushAlertRow(out: unknown[], alert: Alert): void {
+  out.push(alert.id, Date.parse(alert.last_seen), alert.rule.id, alert.rule.level, alert.status, alert.fingerprint, JSON.stringify(alert));
 }

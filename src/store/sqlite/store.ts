@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type VigilEvent } from '../../core/index.ts';
-import type { EventSearch, FieldCount, HistogramBucket, Page, Store, StoredDeadLetter, TokenRecord, WriteBatch } from '../ports.ts';
+import { badRequest, type Alert, type VigilEvent } from '../../core/index.ts';
+import type { AlertSearch, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
 import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
@@ -22,6 +22,23 @@ export const EVENTS_SCHEMA: QuerySchema = {
     table: 'events_keys',
     match: (field, value, prefix) => (field in KEYED_FIELDS && value !== '' ? keyMatch(field, value, prefix) : null),
   },
+};
+
+/** The alerts table's search schema: the same language over alert fields. */
+export const ALERTS_SCHEMA: QuerySchema = {
+  table: 'a',
+  docColumn: 'doc',
+  rowid: 'rid',
+  columns: {
+    '@timestamp': { column: 'ts', kind: 'time', notNull: true },
+    last_seen: { column: 'ts', kind: 'time', notNull: true },
+    id: { column: 'id', kind: 'text', collation: 'binary', notNull: true },
+    'rule.id': { column: 'rule_id', kind: 'text', collation: 'binary', notNull: true },
+    'rule.level': { column: 'level', kind: 'text', notNull: true },
+    status: { column: 'status', kind: 'text', notNull: true },
+    fingerprint: { column: 'fingerprint', kind: 'text', collation: 'binary', notNull: true },
+  },
+  docFields: { count: { kind: 'number' }, first_seen: { kind: 'time' }, created_at: { kind: 'time' } },
 };
 
 type Filter = Omit<EventSearch, 'limit' | 'cursor' | 'sort'>;
@@ -63,11 +80,27 @@ export class SqliteStore implements Store {
 
   // ---- events ------------------------------------------------------------------------------
 
-  async write(batch: WriteBatch): Promise<void> {
-    if (batch.events.length === 0 && batch.deadLetters.length === 0) return;
+  async write(batch: WriteBatch): Promise<WriteReceipt> {
+    if (batch.events.length === 0 && batch.deadLetters.length === 0 && !batch.alerts?.length && !batch.checkpoint) {
+      return { firstPosition: null, lastPosition: null };
+    }
     const started = performance.now();
-    await this.writer.write(batch);
+    const receipt = await this.writer.write(batch);
     this.onWriteLatency?.((performance.now() - started) / 1000);
+    return receipt;
+  }
+
+  async readCommitted(after: number, limit: number): Promise<CommittedEvent[]> {
+    const rows = await this.reader.all('SELECT rid, doc FROM events WHERE rid > ? ORDER BY rid LIMIT ?', [after, limit]);
+    return rows.map((row) => ({ position: Number(row[0]), event: JSON.parse(row[1] as string) as VigilEvent }));
+  }
+
+  async lastPosition(): Promise<number> {
+    return Number(this.db.prepare('SELECT coalesce(max(rid), 0) FROM events').pluck().get());
+  }
+
+  async checkpoint(name: string): Promise<number> {
+    return Number(this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck().get(name) ?? 0);
   }
 
   pendingWrites(): number {
@@ -181,6 +214,43 @@ export class SqliteStore implements Store {
     };
     this.statsCache = { at: Date.now(), value };
     return value;
+  }
+
+  // ---- alerts ------------------------------------------------------------------------------
+
+  async searchAlerts(request: AlertSearch): Promise<Page<Alert>> {
+    const sort = compileSort('-@timestamp', ALERTS_SCHEMA);
+    const compiled = compileWhere(request.query, ALERTS_SCHEMA);
+    const parts = [compiled.sql];
+    const params = [...compiled.params];
+    if (request.from !== undefined) parts.push('a.ts >= ?'), params.push(request.from);
+    if (request.to !== undefined) parts.push('a.ts < ?'), params.push(request.to);
+    if (request.cursor) {
+      const after = cursorWhere(request.cursor, sort);
+      parts.push(after.sql);
+      params.push(...after.params);
+    }
+    const rows = await this.reader.all(
+      `SELECT a.doc, a.ts, a.rid FROM alerts a WHERE ${parts.join(' AND ')} ORDER BY ${sort.orderBy} LIMIT ?`,
+      [...params, request.limit + 1],
+    );
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => JSON.parse(row[0] as string) as Alert),
+      next_cursor: more && last ? encodeCursor({ ts: last[1], rid: last[2] }, sort) : null,
+    };
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').pluck().get(id) as string | undefined;
+    return row ? (JSON.parse(row) as Alert) : null;
+  }
+
+  async ruleHits(): Promise<RuleHits[]> {
+    const rows = await this.reader.all('SELECT rule_id, count(*), max(ts) FROM alerts GROUP BY rule_id', []);
+    return rows.map((row) => ({ rule_id: String(row[0]), hits: Number(row[1]), last_hit: row[2] === null ? null : new Date(Number(row[2])).toISOString() }));
   }
 
   // ---- dead letters ------------------------------------------------------------------------

@@ -7,13 +7,14 @@ export interface WriterOptions {
 }
 
 export type WriterRequest =
-  | { t: 'write'; seq: number; rows: unknown[]; dead: unknown[] }
+  | { t: 'write'; seq: number; rows: unknown[]; dead: unknown[]; alerts: unknown[]; checkpoint?: { name: string; position: number } }
   | { t: 'delete-before'; seq: number; ts: number }
   | { t: 'close' };
 
 export type WriterReply =
   | { t: 'ready' }
-  | { t: 'done'; seqs: number[] }
+  /** Committed; `ranges` gives each request's first and last event rowid (0, 0 when it had none). */
+  | { t: 'done'; seqs: number[]; ranges: Array<[number, number]> }
   | { t: 'failed'; seqs: number[]; error: string }
   | { t: 'deleted'; seq: number; count: number }
   | { t: 'closed' };

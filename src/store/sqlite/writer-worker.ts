@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './open.ts';
-import { DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH } from './rows.ts';
+import { ALERT_ROW_WIDTH, DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH } from './rows.ts';
 import type { WriterRequest, WriterReply, WriterOptions } from './writer-protocol.ts';
 
 const options = workerData as WriterOptions;
@@ -22,6 +22,10 @@ const insertDeadLetter = db.prepare(
   `INSERT INTO dead_letters (received_at, input_type, input_name, input_address, reason, payload, encoding)
    VALUES (?,?,?,?,?,?,?)`,
 );
+const insertAlert = db.prepare('INSERT INTO alerts (id, ts, rule_id, level, status, fingerprint, doc) VALUES (?,?,?,?,?,?,?)');
+const saveCheckpoint = db.prepare(
+  'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)',
+);
 const oldestBefore = db.prepare('SELECT rid FROM events WHERE ts < ? LIMIT ?').pluck();
 const deleteText = db.prepare('DELETE FROM events_fts WHERE rowid = ?');
 const deleteKeys = db.prepare('DELETE FROM events_keys WHERE rowid = ?');
@@ -32,12 +36,18 @@ let queue: WriteRequest[] = [];
 let scheduled = false;
 let closing = false;
 
-function writeRows(rows: unknown[], dead: unknown[]): void {
+/** Writes one request; returns the first and last event rowid (0, 0 when none). */
+function writeRequest(request: WriteRequest): [number, number] {
+  const { rows, dead, alerts } = request;
+  let first = 0;
+  let last = 0;
   for (let i = 0; i < rows.length; i += EVENT_ROW_WIDTH) {
     const rid = insertEvent.run(
       rows[i], rows[i + 1], rows[i + 2], rows[i + 3], rows[i + 4], rows[i + 5], rows[i + 6],
       rows[i + 7], rows[i + 8], rows[i + 9], rows[i + 10], rows[i + 11], rows[i + 12],
-    ).lastInsertRowid;
+    ).lastInsertRowid as number;
+    if (first === 0) first = rid;
+    last = rid;
     const text = rows[i + 13] as string;
     if (text) insertText.run(rid, text);
     const keys = rows[i + 14] as string;
@@ -46,11 +56,14 @@ function writeRows(rows: unknown[], dead: unknown[]): void {
   for (let i = 0; i < dead.length; i += DEAD_LETTER_ROW_WIDTH) {
     insertDeadLetter.run(dead[i], dead[i + 1], dead[i + 2], dead[i + 3], dead[i + 4], dead[i + 5], dead[i + 6]);
   }
+  for (let i = 0; i < alerts.length; i += ALERT_ROW_WIDTH) {
+    insertAlert.run(alerts[i], alerts[i + 1], alerts[i + 2], alerts[i + 3], alerts[i + 4], alerts[i + 5], alerts[i + 6]);
+  }
+  if (request.checkpoint) saveCheckpoint.run(request.checkpoint.name, request.checkpoint.position);
+  return [first, last];
 }
 
-const commitGroup = db.transaction((group: WriteRequest[]) => {
-  for (const request of group) writeRows(request.rows, request.dead);
-});
+const commitGroup = db.transaction((group: WriteRequest[]) => group.map(writeRequest));
 
 function flush(): void {
   scheduled = false;
@@ -65,8 +78,8 @@ function flush(): void {
     queue = queue.slice(take);
     const seqs = group.map((r) => r.seq);
     try {
-      commitGroup.immediate(group);
-      post({ t: 'done', seqs });
+      const ranges = commitGroup.immediate(group);
+      post({ t: 'done', seqs, ranges });
     } catch (error) {
       post({ t: 'failed', seqs, error: (error as Error).message });
     }

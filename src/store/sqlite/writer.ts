@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { overloaded, VigilError } from '../../core/index.ts';
-import type { WriteBatch } from '../ports.ts';
-import { DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH, pushDeadLetterRow, pushEventRow } from './rows.ts';
+import type { WriteBatch, WriteReceipt } from '../ports.ts';
+import { DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH, pushAlertRow, pushDeadLetterRow, pushEventRow } from './rows.ts';
 import type { WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 import { startTsWorker } from './worker-url.ts';
 
 interface Waiter {
-  resolve: (value: number) => void;
+  resolve: (value: number | [number, number]) => void;
   reject: (error: Error) => void;
   rows: number;
 }
@@ -56,7 +56,7 @@ export class SqliteWriter {
   }
 
   /** Resolves when the batch is committed. Throws 503 at once when too much is already pending. */
-  write(batch: WriteBatch): Promise<void> {
+  write(batch: WriteBatch): Promise<WriteReceipt> {
     if (this.closed) return Promise.reject(new VigilError('closing', 'store is closing', 503));
     const count = batch.events.length;
     if (count > 0 && this.inFlight + count > this.maxPending && this.inFlight > 0) {
@@ -66,11 +66,16 @@ export class SqliteWriter {
     for (const event of batch.events) pushEventRow(rows, event);
     const dead: unknown[] = [];
     for (const item of batch.deadLetters) pushDeadLetterRow(dead, item);
-    return this.send({ t: 'write', seq: ++this.seq, rows, dead }, rows.length / EVENT_ROW_WIDTH).then(() => undefined);
+    const alerts: unknown[] = [];
+    for (const alert of batch.alerts ?? []) pushAlertRow(alerts, alert);
+    return this.send({ t: 'write', seq: ++this.seq, rows, dead, alerts, checkpoint: batch.checkpoint }, rows.length / EVENT_ROW_WIDTH).then((range) => {
+      const [first, last] = range as [number, number];
+      return first === 0 ? { firstPosition: null, lastPosition: null } : { firstPosition: first, lastPosition: last };
+    });
   }
 
   deleteBefore(ts: number): Promise<number> {
-    return this.send({ t: 'delete-before', seq: ++this.seq, ts }, 0);
+    return this.send({ t: 'delete-before', seq: ++this.seq, ts }, 0) as Promise<number>;
   }
 
   close(): Promise<void> {
@@ -83,15 +88,15 @@ export class SqliteWriter {
     return this.closedPromise;
   }
 
-  private send(request: Extract<WriterRequest, { seq: number }>, rows: number): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  private send(request: Extract<WriterRequest, { seq: number }>, rows: number): Promise<number | [number, number]> {
+    return new Promise((resolve, reject) => {
       this.waiters.set(request.seq, { resolve, reject, rows });
       this.inFlight += rows;
       this.worker.postMessage(request);
     });
   }
 
-  private settle(seq: number, outcome: { value?: number; error?: Error }): void {
+  private settle(seq: number, outcome: { value?: number | [number, number]; error?: Error }): void {
     const waiter = this.waiters.get(seq);
     if (!waiter) return;
     this.waiters.delete(seq);
@@ -104,10 +109,10 @@ export class SqliteWriter {
     switch (reply.t) {
       case 'done': {
         let rows = 0;
-        for (const seq of reply.seqs) {
+        reply.seqs.forEach((seq, i) => {
           rows += this.waiters.get(seq)?.rows ?? 0;
-          this.settle(seq, { value: 0 });
-        }
+          this.settle(seq, { value: reply.ranges[i] ?? [0, 0] });
+        });
         this.onCommit?.(rows);
         return;
       }

@@ -1,0 +1,1 @@
+export * from './committed-feed.ts';
