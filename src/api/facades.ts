@@ -1,4 +1,4 @@
-import type { IngestSink, VigilEvent } from '../core/index.ts';
+import type { Alert, IngestSink, VigilEvent } from '../core/index.ts';
 import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
 
 /** Query parameters of event searches, as the API and the CLI take them. */
@@ -18,6 +18,30 @@ export interface EventsFacade extends IngestSink {
   topValues(field: string, params: SearchParams): Promise<FieldCount[]>;
   histogram(params: SearchParams & { interval?: string }): Promise<{ interval_ms: number; buckets: HistogramBucket[] }>;
   deadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>>;
+}
+
+export interface AlertsFacade {
+  search(params: SearchParams & { status?: string }): Promise<Page<Alert>>;
+  get(id: string): Promise<Alert | null>;
+}
+
+/** A detection rule as the API shows it: status, hit count, last hit. */
+export interface RuleSummary {
+  id: string;
+  title: string;
+  level: string | null;
+  status: string | null;
+  kind: 'detection' | 'correlation' | 'filter';
+  file: string;
+  tags: string[];
+  logsource: Record<string, string>;
+  enabled: boolean;
+  hits: number;
+  last_hit: string | null;
+}
+
+export interface RulesFacade {
+  list(): Promise<{ items: RuleSummary[]; rejected: Array<{ file: string; rule_id: string | null; reason: string }> }>;
 }
 
 export interface TokensFacade {
@@ -43,6 +67,8 @@ export interface OpsFacade {
 
 export interface ApiDeps {
   events: EventsFacade;
+  alerts?: AlertsFacade;
+  rules?: RulesFacade;
   tokens: TokensFacade;
   ops: OpsFacade;
   limits: { maxBodyBytes: number };

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import type { ApiDeps } from './facades.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -35,6 +36,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await opsRoutes(scope, deps);
     await tokenRoutes(scope, deps);
     await eventRoutes(scope, deps);
+    await alertRoutes(scope, deps);
   });
   return app;
 }
