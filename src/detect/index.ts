@@ -1,0 +1,5 @@
+export * from './types.ts';
+export * from './alert.ts';
+export * from './ruleset.ts';
+export { lint, formatRejection, summarizeRejections } from './sigma/index.ts';
+export { attackFromTags, KILL_CHAIN_PHASES } from './attack/index.ts';

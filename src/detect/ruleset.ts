@@ -1,0 +1,256 @@
+/**
+ * A loaded rule set: Sigma rules and filters compiled, routed and indexed; correlations on event
+ * time; every detection turned into an alert with its ATT&CK context. Shared by `vigil hunt`
+ * (offline) and `vigil serve` (live, after the store).
+ */
+import type { Alert, VigilEvent } from '../core/index.ts';
+import { attackFromTags } from './attack/index.ts';
+import { buildAlert } from './alert.ts';
+import { CorrelationConfigError, CorrelationEngine, type CorrelationAlert, type CorrelationSpec } from './correlation/index.ts';
+import { DetectionEngine, type RoutingConfig } from './routing/index.ts';
+import { applyFilters, compileFilter, compileRule, loadRules, type ParsedCorrelation } from './sigma/index.ts';
+import type { CompiledRule, RuleMatch, RuleRejection, SigmaRuleMeta } from './types.ts';
+
+export interface RuleSetOptions {
+  paths: string[];
+  placeholders?: Record<string, string[]>;
+  routing?: RoutingConfig;
+  /** How late (event time) a match may arrive and still count in correlation windows. */
+  latenessMs?: number;
+  maxGroupsPerRule?: number;
+  maxEventsPerGroup?: number;
+}
+
+/** One detection: the alert and the events behind it (for hunt's file and line). */
+export interface Detection {
+  alert: Alert;
+  events: VigilEvent[];
+  correlation: boolean;
+}
+
+export interface RuleInfo {
+  id: string;
+  title: string;
+  level: string | null;
+  status: string | null;
+  kind: 'detection' | 'correlation' | 'filter';
+  file: string;
+  tags: string[];
+  logsource: Record<string, string>;
+}
+
+/** Sigma's correlation document as the correlation engine takes it. */
+export function correlationSpec(parsed: ParsedCorrelation): CorrelationSpec {
+  const threshold = parsed.condition;
+  const field = Array.isArray(threshold?.field) ? threshold?.field[0] : threshold?.field;
+  // value_median is the 50th percentile.
+  const median = parsed.type === 'value_median';
+  const percentile = median ? 50 : threshold?.percentile;
+  return {
+    id: parsed.id,
+    ...(parsed.name ? { name: parsed.name } : {}),
+    title: parsed.title,
+    ...(parsed.level ? { level: parsed.level } : {}),
+    tags: parsed.tags,
+    ...(parsed.status ? { status: parsed.status } : {}),
+    ...(parsed.description ? { description: parsed.description } : {}),
+    type: median ? 'value_percentile' : (parsed.type as Exclude<typeof parsed.type, 'value_median'>),
+    rules: parsed.rules,
+    group_by: parsed.groupBy,
+    timespan_ms: parsed.timespanMs,
+    ...(threshold ? { condition: { [threshold.op]: threshold.value, ...(field ? { field } : {}), ...(percentile !== undefined ? { percentile } : {}) } } : {}),
+    aliases: parsed.aliases,
+    generate: parsed.generate,
+    file: parsed.file,
+    document: parsed.document,
+  };
+}
+
+export class RuleSet {
+  readonly rejections: RuleRejection[];
+  readonly rules: RuleInfo[];
+  readonly files: number;
+  private readonly detection: DetectionEngine;
+  private readonly correlation: CorrelationEngine | null;
+  private readonly compiled: CompiledRule[];
+  /** ATT&CK context per rule, resolved once. */
+  private readonly attackCache = new Map<string, Alert['attack']>();
+
+  private constructor(
+    compiled: CompiledRule[],
+    correlation: CorrelationEngine | null,
+    rejections: RuleRejection[],
+    rules: RuleInfo[],
+    files: number,
+    routing: RoutingConfig | undefined,
+  ) {
+    this.compiled = compiled;
+    this.detection = new DetectionEngine(compiled, routing);
+    this.correlation = correlation;
+    this.rejections = [...rejections, ...this.detection.rejections];
+    this.rules = rules;
+    this.files = files;
+  }
+
+  static load(options: RuleSetOptions): RuleSet {
+    const loaded = loadRules(options.paths, { placeholders: options.placeholders });
+    const rejections: RuleRejection[] = [...loaded.rejections];
+    const filters = loaded.filters.map(compileFilter);
+    const compiled: CompiledRule[] = [];
+    for (const parsed of loaded.rules) {
+      try {
+        compiled.push(applyFilters(compileRule(parsed), filters));
+      } catch (error) {
+        rejections.push({ file: parsed.meta.file, rule_id: parsed.meta.id, title: parsed.meta.title, reason: (error as Error).message, kind: 'error' });
+      }
+    }
+    // Correlations: each checked alone first so one bad one does not take the others down.
+    const known = compiled.map((c) => ({ id: c.meta.id, name: c.meta.name }));
+    const specs: CorrelationSpec[] = [];
+    for (const parsed of loaded.correlations) {
+      const spec = correlationSpec(parsed);
+      if (parsed.expression) {
+        rejections.push({ file: parsed.file, rule_id: parsed.id, title: parsed.title, reason: 'correlation: extended temporal conditions are not supported', kind: 'unsupported' });
+        continue;
+      }
+      specs.push(spec);
+    }
+    let correlation: CorrelationEngine | null = null;
+    const options2 = { allowedLatenessMs: options.latenessMs ?? 60_000, maxGroupsPerRule: options.maxGroupsPerRule ?? 100_000, maxEventsPerGroup: options.maxEventsPerGroup ?? 10_000, knownRules: known };
+    let accepted = specs;
+    for (let attempt = 0; attempt < 3 && accepted.length > 0; attempt++) {
+      try {
+        correlation = new CorrelationEngine(accepted, options2);
+        break;
+      } catch (error) {
+        if (!(error instanceof CorrelationConfigError)) throw error;
+        // Drop the correlations named in the errors and try again with the rest.
+        const bad = new Set(accepted.filter((s) => error.errors.some((e: string) => e.includes(s.id) || (s.name && e.includes(s.name)))).map((s) => s.id));
+        for (const spec of accepted.filter((s) => bad.has(s.id))) {
+          rejections.push({ file: spec.file ?? '', rule_id: spec.id, title: spec.title, reason: error.errors.filter((e: string) => e.includes(spec.id) || (spec.name && e.includes(spec.name))).join('; '), kind: 'error' });
+        }
+        if (bad.size === 0) {
+          for (const spec of accepted) rejections.push({ file: spec.file ?? '', rule_id: spec.id, title: spec.title, reason: error.errors.join('; '), kind: 'error' });
+          accepted = [];
+        } else accepted = accepted.filter((s) => !bad.has(s.id));
+      }
+    }
+    const rules: RuleInfo[] = [
+      ...compiled.map((c) => info(c.meta, 'detection')),
+      ...loaded.correlations.filter((c) => accepted.some((s) => s.id === c.id)).map((c) => ({
+        id: c.id,
+        title: c.title,
+        level: c.level ?? null,
+        status: c.status ?? null,
+        kind: 'correlation' as const,
+        file: c.file,
+        tags: c.tags,
+        logsource: {},
+      })),
+      ...loaded.filters.map((f) => ({ id: f.id, title: f.title, level: null, status: null, kind: 'filter' as const, file: f.file, tags: [], logsource: { ...f.logsource } as Record<string, string> })),
+    ];
+    return new RuleSet(compiled, correlation, rejections, rules, loaded.files, options.routing);
+  }
+
+  /** Detections for one event, in order: single-event alerts, then correlations that fired. */
+  process(event: VigilEvent, naive = false): Detection[] {
+    const matches = naive ? this.detection.evaluateNaive(event) : this.detection.evaluate(event);
+    const out: Detection[] = [];
+    if (this.correlation) {
+      const fired = this.correlation.advanceTo(Date.parse(event['@timestamp']));
+      for (const alert of fired) out.push(this.fromCorrelation(alert));
+    }
+    for (const match of matches) {
+      let suppress = false;
+      if (this.correlation) {
+        const result = this.correlation.onMatch(match);
+        suppress = result.suppressBase;
+        for (const alert of result.fired) if (!alert.suppressed) out.push(this.fromCorrelation(alert));
+      }
+      if (!suppress) out.push(this.fromMatch(match, event));
+    }
+    return out;
+  }
+
+  /** Closes the correlation windows still open (end of a replay). */
+  flush(): Detection[] {
+    return this.correlation ? this.correlation.flush().filter((a) => !a.suppressed).map((a) => this.fromCorrelation(a)) : [];
+  }
+
+  /** Compiled rules, for the benchmark's naive baseline and reports. */
+  get size(): number {
+    return this.compiled.length;
+  }
+
+  stats() {
+    return { detection: this.detection.stats(), correlation: this.correlation?.stats() ?? null };
+  }
+
+  private attack(meta: { id: string; tags: string[] }): Alert['attack'] {
+    let attack = this.attackCache.get(meta.id);
+    if (!attack) {
+      const resolved = attackFromTags(meta.tags);
+      attack = { tactics: resolved.tactics, techniques: resolved.techniques, kill_chain_phase: resolved.kill_chain_phase };
+      this.attackCache.set(meta.id, attack);
+    }
+    return attack;
+  }
+
+  private fromMatch(match: RuleMatch, event: VigilEvent): Detection {
+    return {
+      alert: buildAlert({ source: 'sigma', rule: match.rule, events: [event], attack: this.attack(match.rule), first: match.time, last: match.time }),
+      events: [event],
+      correlation: false,
+    };
+  }
+
+  private fromCorrelation(fired: CorrelationAlert): Detection {
+    const events = collectEvents(fired.matches);
+    return {
+      alert: buildAlert({
+        source: 'correlation',
+        rule: fired.rule,
+        events,
+        attack: this.attack(fired.rule),
+        first: fired.start,
+        last: fired.end,
+        correlation: { type: fired.type, group: fired.group, window: { start: new Date(fired.start).toISOString(), end: new Date(fired.end).toISOString() }, value: fired.value },
+      }),
+      events,
+      correlation: true,
+    };
+  }
+}
+
+/** The events behind a correlation, through chained correlations, in time order. */
+function collectEvents(matches: readonly RuleMatch[]): VigilEvent[] {
+  const out: VigilEvent[] = [];
+  const seen = new Set<unknown>();
+  const stack = [...matches];
+  while (stack.length > 0) {
+    const match = stack.shift()!;
+    const record = match.event.record as VigilEvent | { matches?: RuleMatch[] } | undefined;
+    if (record && typeof record === 'object' && 'id' in record && '@timestamp' in record) {
+      if (!seen.has(record)) {
+        seen.add(record);
+        out.push(record as VigilEvent);
+      }
+    } else if (record && typeof record === 'object' && Array.isArray((record as { matches?: RuleMatch[] }).matches)) {
+      stack.push(...(record as { matches: RuleMatch[] }).matches);
+    }
+  }
+  return out;
+}
+
+function info(meta: SigmaRuleMeta, kind: RuleInfo['kind']): RuleInfo {
+  return {
+    id: meta.id,
+    title: meta.title,
+    level: meta.level ?? null,
+    status: meta.status ?? null,
+    kind,
+    file: meta.file,
+    tags: meta.tags,
+    logsource: { ...meta.logsource } as Record<string, string>,
+  };
+}
