@@ -2,7 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.ts';
 import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
+import { hunt } from './commands/hunt.ts';
 import { ingest } from './commands/ingest.ts';
+import { rulesLint } from './commands/rules.ts';
 import { search } from './commands/search.ts';
 import { serve } from './commands/serve.ts';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/token.ts';
@@ -79,6 +81,22 @@ withTarget(
     .option('--sort <field>', '-@timestamp (default) or @timestamp')
     .option('--cursor <cursor>', 'continue after a previous page'),
 ).action(run((query: string, options) => search(query, options)));
+
+program
+  .command('hunt')
+  .description('run Sigma rules over event files (NDJSON, JSON arrays, log lines), offline')
+  .requiredOption('--rules <paths...>', 'rule files or folders')
+  .requiredOption('--events <files...>', 'event files, or - for standard input')
+  .addOption(new Option('--format <format>', 'output').choices(['table', 'jsonl']).default('table'))
+  .option('--config <file>', 'logsource routing and field mapping (YAML); default: the built-in mapping')
+  .action(run((options) => hunt(options)));
+
+const rules = program.command('rules').description('detection rules');
+rules
+  .command('lint <paths...>')
+  .description('check Sigma rules: parsed, rejected and unsupported counts, and each reason')
+  .option('--json', 'machine-readable output')
+  .action(run((paths: string[], options: { json?: boolean }) => rulesLint(paths, options)));
 
 const token = program.command('token').description('API tokens');
 withTarget(
