@@ -152,9 +152,16 @@ export class RuleSet {
     return new RuleSet(compiled, correlation, rejections, rules, loaded.files, options.routing);
   }
 
+  /** Rule matches of one event, without alerts or correlation (benchmarks compare the strategies). */
+  matches(event: VigilEvent, strategy: 'indexed' | 'routed-naive' | 'naive' = 'indexed'): RuleMatch[] {
+    if (strategy === 'naive') return this.detection.evaluateEveryRule(event);
+    if (strategy === 'routed-naive') return this.detection.evaluateNaive(event);
+    return this.detection.evaluate(event);
+  }
+
   /** Detections for one event, in order: single-event alerts, then correlations that fired. */
-  process(event: VigilEvent, naive = false): Detection[] {
-    const matches = naive ? this.detection.evaluateNaive(event) : this.detection.evaluate(event);
+  process(event: VigilEvent): Detection[] {
+    const matches = this.detection.evaluate(event);
     const out: Detection[] = [];
     if (this.correlation) {
       const fired = this.correlation.advanceTo(Date.parse(event['@timestamp']));

@@ -128,6 +128,26 @@ export class DetectionEngine {
   }
 
   /**
+   * The benchmark's naive baseline: every compiled rule's closure runs on every event, whatever
+   * its logsource (as an engine without routing or prefilter would); only matches of the event's
+   * own logsources count, so the result equals `evaluate`.
+   */
+  evaluateEveryRule(event: VigilEvent): RuleMatch[] {
+    const targets = this.router.targets(event);
+    const ctx = new EventContext(event);
+    const fallback = ctx.view(this.routing.fieldMapping(undefined));
+    const out: RuleMatch[] = [];
+    for (let slot = 0; slot < this.groups.length; slot++) {
+      const target = targets.find((t) => t.slot === slot);
+      const view = target ? ctx.view(target.fields) : fallback;
+      for (const rule of this.groups[slot].rules) {
+        if (this.test(rule, view) && target) out.push({ rule: rule.meta, event: view, time: view.time() });
+      }
+    }
+    return out;
+  }
+
+  /**
    * Route + views + candidate lists, without running any closure: the prefilter's whole cost per
    * event (benchmarks). Returns the number of candidates.
    */
