@@ -56,7 +56,7 @@ export interface StatusReport {
   started_at: string;
   uptime_seconds: number;
   store: { kind: string; events: number; dead_letters: number; oldest: string | null; newest: string | null; bytes: number };
-  pipeline: { pending: number; pending_writes: number };
+  pipeline: { pending: number; pending_writes: number; pending_detection?: number; detected_position?: number };
   inputs: Record<string, unknown>;
 }
 

@@ -4,6 +4,9 @@ import type { IncomingRecord, InputInfo } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources/syslog/index.ts';
+import { CommittedFeed } from '../pipeline/index.ts';
+import { AlertsService } from './alerts.ts';
+import { DetectionService } from './detection.ts';
 import { openLocal, type LocalServices } from './local.ts';
 
 export interface RunningVigil {
@@ -40,6 +43,17 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   const adminToken = await services.tokens.bootstrapAdmin(services.dataDir);
   let syslog: SyslogListener | null = null;
 
+  // After the store: detection over committed events, in commit order, from its checkpoint.
+  const detection = new DetectionService(services.store, config, logger);
+  const feed = new CommittedFeed(services.store, detection, {
+    batch: 2000,
+    pollMs: 1000,
+    onError: (error) => logger.error({ err: error }, 'detection failed; retrying from the checkpoint'),
+  });
+  services.pipeline.onCommitted = (events, receipt) => feed.offer(events, receipt);
+  await feed.start();
+  detection.watch();
+
   const status = async (): Promise<StatusReport> => {
     const pendingWrites = services.store.pendingWrites();
     return {
@@ -47,8 +61,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       started_at: startedAt.toISOString(),
       uptime_seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       store: { kind: services.store.kind, ...(await services.store.stats()) },
-      // Nothing runs after the store yet, so "through every stage" means committed.
-      pipeline: { pending: pendingWrites, pending_writes: pendingWrites },
+      // Accepted but not yet through every stage: waiting for the disk, or for detection.
+      pipeline: { pending: pendingWrites + feed.pending(), pending_writes: pendingWrites, pending_detection: feed.pending(), detected_position: feed.position() },
       inputs: {
         http: { address: `${config.server.host}:${config.server.port}` },
         syslog: syslog ? { udp_port: syslog.udpPort, tcp_port: syslog.tcpPort, ...syslog.stats() } : null,
@@ -58,6 +72,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
 
   const http = await buildServer({
     events: services.events,
+    alerts: new AlertsService(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit }),
+    rules: detection,
     tokens: services.tokens,
     ops: {
       status,
@@ -78,6 +94,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     }
   } catch (error) {
     await http.close();
+    await feed.stop();
+    detection.close();
     await services.close();
     throw error;
   }
@@ -95,8 +113,11 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(retention);
-      // Stop accepting first, then let what was accepted reach the disk, then close.
+      // Stop accepting first, then let what was accepted reach the disk and (briefly) detection, then close.
       await Promise.allSettled([http.close(), syslog?.close()]);
+      await Promise.race([feed.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      await feed.stop();
+      detection.close();
       await services.close();
     })());
 

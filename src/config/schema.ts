@@ -44,6 +44,16 @@ export const ConfigSchema = Type.Object(
         }),
       ),
     }),
+    rules: section({
+      paths: Type.Optional(Type.Array(Type.String(), { default: [], description: 'Sigma rule files and folders, watched and reloaded on change' })),
+      builtin: Type.Optional(Type.Boolean({ default: true, description: "Also load Vigil's own rules (the rules/ folder it ships)" })),
+      placeholders: Type.Optional(
+        Type.Record(Type.String(), Type.Array(Type.String()), { default: {}, description: 'Values of %placeholders% for the expand modifier' }),
+      ),
+      routing: Type.Optional(Type.String({ description: 'Logsource routing and field mapping (YAML) replacing the built-in one' })),
+      lateness_seconds: int(0, 86_400, 60, 'How late (event time) an event may arrive and still count in correlation windows'),
+      reload: Type.Optional(Type.Boolean({ default: true, description: 'Reload rules when their files change' })),
+    }),
     search: section({
       max_limit: int(1, 10_000, 1000, 'Largest page a search may ask for'),
       default_limit: int(1, 10_000, 100, 'Page size when none is given'),
