@@ -233,9 +233,10 @@ export class RuleSet {
 function collectEvents(matches: readonly RuleMatch[]): VigilEvent[] {
   const out: VigilEvent[] = [];
   const seen = new Set<unknown>();
-  const stack = [...matches];
+  // Depth first, in order: a chained correlation's events come where it stands in the chain.
+  const stack = [...matches].reverse();
   while (stack.length > 0) {
-    const match = stack.shift()!;
+    const match = stack.pop()!;
     const record = match.event.record as VigilEvent | { matches?: RuleMatch[] } | undefined;
     if (record && typeof record === 'object' && 'id' in record && '@timestamp' in record) {
       if (!seen.has(record)) {
@@ -243,7 +244,7 @@ function collectEvents(matches: readonly RuleMatch[]): VigilEvent[] {
         out.push(record as VigilEvent);
       }
     } else if (record && typeof record === 'object' && Array.isArray((record as { matches?: RuleMatch[] }).matches)) {
-      stack.push(...(record as { matches: RuleMatch[] }).matches);
+      stack.push(...[...(record as { matches: RuleMatch[] }).matches].reverse());
     }
   }
   return out;
