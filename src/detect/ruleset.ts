@@ -58,7 +58,17 @@ export function correlationSpec(parsed: ParsedCorrelation): CorrelationSpec {
     rules: parsed.rules,
     group_by: parsed.groupBy,
     timespan_ms: parsed.timespanMs,
-    ...(threshold ? { condition: { [threshold.op]: threshold.value, ...(field ? { field } : {}), ...(percentile !== undefined ? { percentile } : {}) } } : {}),
+    ...(threshold
+      ? {
+          condition: {
+            [threshold.op]: threshold.value,
+            // Ranges (gt 100 and lte 200) come as further comparisons.
+            ...Object.fromEntries((threshold.and ?? []).map((c) => [c.op, c.value])),
+            ...(field ? { field } : {}),
+            ...(percentile !== undefined ? { percentile } : {}),
+          },
+        }
+      : {}),
     aliases: parsed.aliases,
     generate: parsed.generate,
     file: parsed.file,
@@ -109,6 +119,10 @@ export class RuleSet {
     const specs: CorrelationSpec[] = [];
     for (const parsed of loaded.correlations) {
       const spec = correlationSpec(parsed);
+      if (Array.isArray(parsed.condition?.field) && parsed.condition.field.length > 1) {
+        rejections.push({ file: parsed.file, rule_id: parsed.id, title: parsed.title, reason: 'correlation: distinct counts over several fields are not supported', kind: 'unsupported' });
+        continue;
+      }
       if (parsed.expression) {
         rejections.push({ file: parsed.file, rule_id: parsed.id, title: parsed.title, reason: 'correlation: extended temporal conditions are not supported', kind: 'unsupported' });
         continue;
