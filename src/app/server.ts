@@ -103,11 +103,12 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
+  // Never delete what detection has not seen yet.
   const retention = setInterval(() => {
-    void runRetention(services, logger);
+    void runRetention(services, logger, feed.position());
   }, config.store.retention_check_minutes * 60_000);
   retention.unref();
-  void runRetention(services, logger);
+  void runRetention(services, logger, feed.position());
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -124,11 +125,11 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   return { services, http, url: `http://${host}:${port}`, syslog, adminToken, stop };
 }
 
-async function runRetention(services: LocalServices, logger: Logger): Promise<void> {
+async function runRetention(services: LocalServices, logger: Logger, maxPosition: number): Promise<void> {
   const days = services.config.store.retention_days;
   if (days <= 0) return;
   try {
-    const deleted = await services.store.deleteBefore(Date.now() - days * 86_400_000);
+    const deleted = await services.store.deleteBefore(Date.now() - days * 86_400_000, maxPosition);
     if (deleted > 0) logger.info({ deleted, retention_days: days }, 'retention removed old events');
   } catch (error) {
     logger.warn({ err: error }, 'retention failed');

@@ -34,7 +34,7 @@ export const ConfigSchema = Type.Object(
       max_message_bytes: int(480, 64 * 1024 * 1024, 65536, 'Longest syslog message; longer ones are dead-lettered'),
     }),
     store: section({
-      retention_days: int(0, 36500, 30, 'Delete events older than this many days (0 keeps everything)'),
+      retention_days: int(0, 36500, 30, 'Delete events ingested more than this many days ago (0 keeps everything)'),
       retention_check_minutes: int(1, 1440, 60, 'How often retention runs'),
       cache_mb: int(8, 65536, 128, 'SQLite page cache per connection'),
       synchronous: Type.Optional(

@@ -92,8 +92,12 @@ export interface EventStore {
   topValues(field: string, request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>, limit: number): Promise<FieldCount[]>;
   count(request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>): Promise<number>;
   histogram(request: Omit<EventSearch, 'limit' | 'cursor' | 'sort'>, bucketMs: number): Promise<HistogramBucket[]>;
-  /** Deletes events with @timestamp before the given time; returns how many. */
-  deleteBefore(time: number): Promise<number>;
+  /**
+   * Retention: deletes events ingested before the given time (ms), oldest first, never past
+   * `maxPosition` (events a consumer after the store has not processed yet); returns how many.
+   * Ingest time, not event time, so a replay of last year's logs is kept like fresh data.
+   */
+  deleteBefore(time: number, maxPosition?: number): Promise<number>;
   stats(): Promise<{ events: number; dead_letters: number; oldest: string | null; newest: string | null; bytes: number }>;
 }
 

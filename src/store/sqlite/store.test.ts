@@ -62,14 +62,22 @@ describe('SqliteStore', () => {
     assert.deepEqual(buckets.map((b) => b.count), [1, 1]);
   });
 
-  it('deletes events older than a time, with their index entries', async () => {
-    await store.write({ events: [event({ '@timestamp': '2020-01-01T00:00:00.000Z', message: 'ancient relic', host: { name: 'old' } })], deadLetters: [] });
+  it('deletes by ingest time, oldest first, with their index entries, never past a position', async (t) => {
+    // Its own file: retention walks events in commit order, which ingest time follows.
+    const store = await SqliteStore.open(join(dir, 'retention.db'), { cacheMb: 16, synchronous: 'normal', maxPending: 1000, maxBatch: 500, queryTimeoutMs: 5000 });
+    t.after(() => store.close());
+    const ingestedAt = (iso: string) => ({ kind: 'event', ingested: iso });
+    await store.write({ events: [event({ '@timestamp': '2026-01-05T00:00:00.000Z', message: 'ancient relic', host: { name: 'old' }, event: ingestedAt('2020-01-01T00:00:00.000Z') })], deadLetters: [] });
+    const replay = await store.write({ events: [event({ '@timestamp': '2019-01-01T00:00:00.000Z', message: 'replayed relic', event: ingestedAt('2020-02-01T00:00:00.000Z') })], deadLetters: [] });
+    await store.write({ events: [event({ '@timestamp': '2019-01-01T00:00:00.000Z', message: 'fresh replay', event: ingestedAt('2026-01-01T00:00:00.000Z') })], deadLetters: [] });
+    assert.equal(await store.count({ query: parseQuery('relic') }), 2);
+    // A consumer has seen nothing past the first relic: the second one must stay.
+    assert.equal(await store.deleteBefore(Date.parse('2025-01-01T00:00:00Z'), replay.firstPosition! - 1), 1);
     assert.equal(await store.count({ query: parseQuery('relic') }), 1);
-    const deleted = await store.deleteBefore(Date.parse('2025-01-01T00:00:00Z'));
-    assert.equal(deleted, 1);
+    assert.equal(await store.count({ query: parseQuery('host.name:old') }), 0, 'its key index entries went too');
+    assert.equal(await store.deleteBefore(Date.parse('2025-01-01T00:00:00Z')), 1);
     assert.equal(await store.count({ query: parseQuery('relic') }), 0);
-    assert.equal(await store.count({ query: parseQuery('host.name:old') }), 0);
-    assert.equal(await store.count({ query: parseQuery('login') }), 2);
+    assert.equal(await store.count({ query: parseQuery('"fresh replay"') }), 1, 'a replay of old events ingested now is kept');
   });
 
   it('refuses with 503 when more than max_pending records wait for the disk', async () => {

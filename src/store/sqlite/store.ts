@@ -193,8 +193,8 @@ export class SqliteStore implements Store {
     return buckets;
   }
 
-  deleteBefore(time: number): Promise<number> {
-    return this.writer.deleteBefore(time);
+  deleteBefore(time: number, maxPosition?: number): Promise<number> {
+    return this.writer.deleteBefore(time, maxPosition);
   }
 
   async stats() {

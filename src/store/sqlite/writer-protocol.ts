@@ -8,7 +8,7 @@ export interface WriterOptions {
 
 export type WriterRequest =
   | { t: 'write'; seq: number; rows: unknown[]; dead: unknown[]; alerts: unknown[]; checkpoint?: { name: string; position: number } }
-  | { t: 'delete-before'; seq: number; ts: number }
+  | { t: 'delete-before'; seq: number; ts: number; maxPosition?: number }
   | { t: 'close' };
 
 export type WriterReply =

@@ -26,7 +26,7 @@ const insertAlert = db.prepare('INSERT INTO alerts (id, ts, rule_id, level, stat
 const saveCheckpoint = db.prepare(
   'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)',
 );
-const oldestBefore = db.prepare('SELECT rid FROM events WHERE ts < ? LIMIT ?').pluck();
+const oldestRows = db.prepare('SELECT rid, ingested FROM events WHERE rid > ? AND rid <= ? ORDER BY rid LIMIT ?').raw(true);
 const deleteText = db.prepare('DELETE FROM events_fts WHERE rowid = ?');
 const deleteKeys = db.prepare('DELETE FROM events_keys WHERE rowid = ?');
 const deleteEvent = db.prepare('DELETE FROM events WHERE rid = ?');
@@ -92,19 +92,36 @@ function flush(): void {
   }
 }
 
-function deleteBefore(ts: number, chunk = 2000): number {
+/**
+ * Deletes the oldest events, by ingest time, in commit order: it stops at the first event
+ * ingested at or after the cutoff, and never passes `maxRid` (events a consumer has not seen).
+ */
+function deleteBefore(cutoff: number, maxRid: number, chunk = 2000): number {
   let total = 0;
+  let after = 0;
   for (;;) {
-    const rids = oldestBefore.all(ts, chunk) as number[];
-    if (rids.length === 0) return total;
-    db.transaction(() => {
-      for (const rid of rids) {
-        deleteText.run(rid);
-        deleteKeys.run(rid);
-        deleteEvent.run(rid);
+    const rows = oldestRows.all(after, maxRid, chunk) as Array<[number, number]>;
+    const rids: number[] = [];
+    let reachedCutoff = false;
+    for (const [rid, ingested] of rows) {
+      if (ingested >= cutoff) {
+        reachedCutoff = true;
+        break;
       }
-    }).immediate();
-    total += rids.length;
+      rids.push(rid);
+    }
+    if (rids.length > 0) {
+      db.transaction(() => {
+        for (const rid of rids) {
+          deleteText.run(rid);
+          deleteKeys.run(rid);
+          deleteEvent.run(rid);
+        }
+      }).immediate();
+      total += rids.length;
+      after = rids[rids.length - 1]!;
+    }
+    if (reachedCutoff || rows.length < chunk) return total;
   }
 }
 
@@ -126,7 +143,7 @@ port.on('message', (request: WriterRequest) => {
     case 'delete-before':
       flush();
       try {
-        post({ t: 'deleted', seq: request.seq, count: deleteBefore(request.ts) });
+        post({ t: 'deleted', seq: request.seq, count: deleteBefore(request.ts, request.maxPosition ?? Number.MAX_SAFE_INTEGER) });
       } catch (error) {
         post({ t: 'failed', seqs: [request.seq], error: (error as Error).message });
       }

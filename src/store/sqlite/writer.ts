@@ -74,8 +74,8 @@ export class SqliteWriter {
     });
   }
 
-  deleteBefore(ts: number): Promise<number> {
-    return this.send({ t: 'delete-before', seq: ++this.seq, ts }, 0) as Promise<number>;
+  deleteBefore(ts: number, maxPosition?: number): Promise<number> {
+    return this.send({ t: 'delete-before', seq: ++this.seq, ts, maxPosition }, 0) as Promise<number>;
   }
 
   close(): Promise<void> {
