@@ -28,6 +28,14 @@ export interface Detection {
   correlation: boolean;
 }
 
+export interface RuleCost {
+  rule_id: string;
+  title: string;
+  /** Value tests per evaluation. */
+  cost: number;
+  file: string;
+}
+
 export interface RuleInfo {
   id: string;
   title: string;
@@ -201,6 +209,18 @@ export class RuleSet {
   /** Compiled rules, for the benchmark's naive baseline and reports. */
   get size(): number {
     return this.compiled.length;
+  }
+
+  /**
+   * What detection costs, per rule: the rules without a required literal (evaluated on every event
+   * of their logsource) and the rules with the most value tests per evaluation.
+   */
+  costs(top = 10): { always_run: RuleCost[]; most_expensive: RuleCost[] } {
+    const cost = (c: CompiledRule): RuleCost => ({ rule_id: c.meta.id, title: c.meta.title, cost: c.cost, file: c.meta.file });
+    return {
+      always_run: this.compiled.filter((c) => c.anchors === null).map(cost).sort((a, b) => b.cost - a.cost),
+      most_expensive: this.compiled.map(cost).sort((a, b) => b.cost - a.cost).slice(0, top),
+    };
   }
 
   stats() {
