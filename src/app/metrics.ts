@@ -24,6 +24,11 @@ export class VigilMetrics implements IngestCounters {
     collectDefaultMetrics({ register: this.registry, prefix: 'vigil_process_' });
   }
 
+  /** A gauge read at scrape time (e.g. a stage's backlog). */
+  addGauge(name: string, help: string, read: () => number): void {
+    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+  }
+
   received(input: InputInfo, n: number): void {
     this.receivedTotal.inc({ input: input.name }, n);
   }

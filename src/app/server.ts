@@ -53,6 +53,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   services.pipeline.onCommitted = (events, receipt) => feed.offer(events, receipt);
   await feed.start();
   detection.watch();
+  services.metrics.addGauge('vigil_detection_pending', 'Committed events not yet through detection', () => feed.pending());
+  services.metrics.addGauge('vigil_alerts_raised', 'Alerts raised by detection since start', () => detection.alertsRaised);
 
   const status = async (): Promise<StatusReport> => {
     const pendingWrites = services.store.pendingWrites();
