@@ -70,6 +70,9 @@ describe('live detection', () => {
     assert.match(event.original.CommandLine, /-enc/);
     const one = await (await server.api(`/api/v1/alerts/${alert.id}`)).json();
     assert.equal(one.id, alert.id);
+    const metrics = await (await server.api('/metrics')).text();
+    assert.match(metrics, /^vigil_alerts_raised_total\{source="sigma"\} 1$/m);
+    assert.match(metrics, /^vigil_detection_pending 0$/m);
   });
 
   it("lists rules with hit counts, last hit and Vigil's own rules", async () => {

@@ -24,8 +24,8 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
   private rules: RuleSet;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
-  /** Counted since start, for metrics. */
-  alertsRaised = 0;
+  /** Told of the alerts of each committed run, for metrics. */
+  onAlerts?: (alerts: Alert[]) => void;
 
   constructor(
     private readonly store: Store,
@@ -82,8 +82,8 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     for (const { event } of events) {
       for (const detection of this.rules.process(event)) alerts.push(detection.alert);
     }
-    this.alertsRaised += alerts.length;
     await this.store.write({ events: [], deadLetters: [], alerts, checkpoint: { name: this.name, position: events[events.length - 1]!.position } });
+    if (alerts.length > 0) this.onAlerts?.(alerts);
   }
 
   async list(): Promise<{ items: RuleSummary[]; rejected: RuleRejection[] }> {

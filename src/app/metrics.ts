@@ -14,6 +14,7 @@ export class VigilMetrics implements IngestCounters {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly alertsTotal = new Counter({ name: 'vigil_alerts_raised_total', help: 'Alerts raised by detection, by source (sigma, correlation)', labelNames: ['source'], registers: [this.registry] });
   readonly overloadedTotal = new Counter({ name: 'vigil_ingest_overloaded_total', help: 'Ingest requests answered 503 because the write queue was full', labelNames: ['input'], registers: [this.registry] });
 
   constructor(queueDepth: () => number, extraGauges: Record<string, { help: string; read: () => number }> = {}) {

@@ -54,7 +54,9 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   await feed.start();
   detection.watch();
   services.metrics.addGauge('vigil_detection_pending', 'Committed events not yet through detection', () => feed.pending());
-  services.metrics.addGauge('vigil_alerts_raised', 'Alerts raised by detection since start', () => detection.alertsRaised);
+  detection.onAlerts = (alerts) => {
+    for (const alert of alerts) services.metrics.alertsTotal.inc({ source: alert.source });
+  };
 
   const status = async (): Promise<StatusReport> => {
     const pendingWrites = services.store.pendingWrites();
