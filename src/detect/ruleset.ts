@@ -62,7 +62,7 @@ export function correlationSpec(parsed: ParsedCorrelation): CorrelationSpec {
     tags: parsed.tags,
     ...(parsed.status ? { status: parsed.status } : {}),
     ...(parsed.description ? { description: parsed.description } : {}),
-    type: median ? 'value_percentile' : (parsed.type as Exclude<typeof parsed.type, 'value_median'>),
+    type: median ? 'value_percentile' : (parsed.type as CorrelationSpec['type']),
     rules: parsed.rules,
     group_by: parsed.groupBy,
     timespan_ms: parsed.timespanMs,

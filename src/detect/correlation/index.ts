@@ -1,6 +1,5 @@
 /** Sigma correlation rules on event time. Semantics: see the header of engine.ts. */
 export { CorrelationEngine } from './engine.ts';
-export { correlationSpecFromSigma, parseTimespan } from './sigma.ts';
 export { validateSpecs } from './validate.ts';
 export {
   CORRELATION_TYPES,

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { RuleMatch, SigmaRuleMeta } from '../types.ts';
 import { CorrelationEngine } from './engine.ts';
-import { correlationSpecFromSigma } from './sigma.ts';
+import { correlationSpec } from '../ruleset.ts';
+import { parseRuleText } from '../sigma/index.ts';
 import { M, S, T0, match } from './testkit.ts';
 import type { CorrelationAlert, CorrelationSpec } from './types.ts';
 
@@ -71,22 +71,11 @@ detection:
 
 function load(): { specs: CorrelationSpec[]; rules: SigmaRuleMeta[] } {
   const specs: CorrelationSpec[] = [];
-  const rules: SigmaRuleMeta[] = [];
-  parseAllDocuments(FILE).forEach((d, i) => {
-    const doc = d.toJS() as Record<string, unknown>;
-    if (doc.correlation) specs.push(correlationSpecFromSigma(doc, { file: 'mr_bruteforce.yml', document: i + 1 }));
-    else {
-      rules.push({
-        id: doc.id as string,
-        name: doc.name as string,
-        title: doc.title as string,
-        tags: [],
-        logsource: doc.logsource as SigmaRuleMeta['logsource'],
-        file: 'mr_bruteforce.yml',
-        document: i + 1,
-      });
-    }
-  });
+  // The real path: the Sigma parser's correlation documents, turned into engine specs.
+  const parsed = parseRuleText(FILE, 'mr_bruteforce.yml');
+  assert.deepEqual(parsed.rejections, []);
+  specs.push(...parsed.correlations.map(correlationSpec));
+  const rules: SigmaRuleMeta[] = parsed.rules.map((r) => r.meta);
   return { specs, rules };
 }
 

@@ -9,15 +9,10 @@
  */
 import type { RuleMatch, SigmaRuleMeta } from '../types.ts';
 
-/** The correlation types the engine runs (Sigma `correlation.type`). */
-export type CorrelationType =
-  | 'event_count'
-  | 'value_count'
-  | 'temporal'
-  | 'temporal_ordered'
-  | 'value_sum'
-  | 'value_avg'
-  | 'value_percentile';
+import type { CorrelationType as SigmaCorrelationType } from '../sigma/types.ts';
+
+/** The correlation types the engine runs: Sigma's, with value_median given as value_percentile 50. */
+export type CorrelationType = Exclude<SigmaCorrelationType, 'value_median'>;
 
 export const CORRELATION_TYPES: readonly CorrelationType[] = [
   'event_count',
