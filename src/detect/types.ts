@@ -70,6 +70,11 @@ export interface CompiledRule {
    * (the rule must always be evaluated for events of its logsource).
    */
   anchors: Anchor[] | null;
+  /**
+   * Other anchor sets that are equally valid (e.g. each part of an AND), when there are several:
+   * the engine may pick the one least shared with the other rules of a logsource.
+   */
+  anchorChoices?: Anchor[][];
   /** Rough relative cost of one evaluation (number of value tests), for reports. */
   cost: number;
 }

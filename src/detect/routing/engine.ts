@@ -13,7 +13,7 @@
  * count is in `stats().errors`.
  */
 import type { VigilEvent } from '../../core/event.ts';
-import type { CompiledRule, EventView, RuleMatch, RuleRejection } from '../types.ts';
+import type { Anchor, CompiledRule, EventView, RuleMatch, RuleRejection } from '../types.ts';
 import { CandidateIndex, type CandidateIndexStats } from './candidates.ts';
 import { compileRouting, CompiledRouting, defaultCompiledRouting, logsourceKey } from './compile.ts';
 import type { RoutingConfig } from './config.ts';
@@ -80,7 +80,10 @@ export class DetectionEngine {
       u.rules.push(rule.meta.id);
       rejections.push({ file: rule.meta.file, rule_id: rule.meta.id, title: rule.meta.title, reason: `unsupported: ${reason}`, kind: 'unsupported' });
     }
-    for (const g of this.groups) g.index = new CandidateIndex(g.rules.map((r, i) => ({ rule: i, anchors: r.anchors })));
+    for (const g of this.groups) {
+      const anchors = chooseAnchors(g.rules);
+      g.index = new CandidateIndex(g.rules.map((_, i) => ({ rule: i, anchors: anchors[i]! })));
+    }
     this.rejections = rejections;
   }
 
@@ -190,3 +193,37 @@ export class DetectionEngine {
   }
 }
 
+
+/**
+ * Per rule, the anchor set to index: among its valid choices, the one whose literals the fewest
+ * other rules of the logsource also rely on (a literal every rule shares, like a common
+ * `event.action`, makes every rule a candidate for every such event). Ties: the rule's own pick.
+ */
+/** Rules sharing one literal before another choice is considered. */
+const MIN_SHARED_TO_RECHOOSE = 16;
+
+export function chooseAnchors(rules: readonly CompiledRule[]): Array<Anchor[] | null> {
+  const key = (a: Anchor) => `${a.field ?? ''}\u0001${a.literal}`;
+  const shared = new Map<string, number>();
+  for (const rule of rules) {
+    for (const a of rule.anchors ?? []) shared.set(key(a), (shared.get(key(a)) ?? 0) + 1);
+  }
+  const score = (set: Anchor[]) => set.reduce((worst, a) => Math.max(worst, shared.get(key(a)) ?? 0), 0);
+  const shortest = (set: Anchor[]) => set.reduce((min, a) => Math.min(min, a.literal.length), Infinity);
+  return rules.map((rule) => {
+    if (!rule.anchorChoices || rule.anchorChoices.length < 2 || rule.anchors === null) return rule.anchors;
+    let best = rule.anchors;
+    let bestScore = score(best);
+    // Only worth it when the rule's own pick is widely shared; a short literal occurs in many
+    // events, so an alternative must be far less shared and not too short.
+    if (bestScore < MIN_SHARED_TO_RECHOOSE) return best;
+    for (const choice of rule.anchorChoices) {
+      const s = score(choice);
+      if (s * 4 <= bestScore && shortest(choice) >= 4 && s < bestScore) {
+        best = choice;
+        bestScore = s;
+      }
+    }
+    return best;
+  });
+}

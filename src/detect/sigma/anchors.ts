@@ -74,3 +74,18 @@ export function simplify(set: AnchorSet): AnchorSet {
   }
   return out;
 }
+
+/** Most alternative anchor sets kept per expression. */
+export const MAX_CHOICES = 16;
+
+/** The alternatives of an AND: every child's alternatives, the most selective first. */
+export function andChoices(subs: Array<{ anchors: AnchorSet; choices?: Anchor[][] }>): Anchor[][] | undefined {
+  const all: Anchor[][] = [];
+  for (const sub of subs) {
+    if (sub.choices) all.push(...sub.choices);
+    else if (sub.anchors !== null) all.push(sub.anchors);
+  }
+  if (all.length < 2) return undefined;
+  all.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+  return all.slice(0, MAX_CHOICES);
+}

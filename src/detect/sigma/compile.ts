@@ -3,7 +3,7 @@
  * their anchors (DESIGN.md section 10) and apply Sigma filters as "rule and not filter".
  */
 import type { CompiledRule, EventView, Logsource, SigmaRuleMeta } from '../types.ts';
-import { best, simplify, union } from './anchors.ts';
+import { andChoices, best, simplify, union } from './anchors.ts';
 import { matchIdentifiers } from './condition.ts';
 import { invalid } from './errors.ts';
 import type { ConditionNode, DetectionNode, ParsedDetection, ParsedFilter, ParsedRule } from './types.ts';
@@ -15,7 +15,7 @@ function compileNode(n: DetectionNode): Compiled {
       return compileItem(n.item);
     case 'and': {
       const subs = n.items.map(compileNode).sort((a, b) => a.cost - b.cost);
-      return { test: andTests(subs.map((s) => s.test)), anchors: best(subs.map((s) => s.anchors)), cost: subs.reduce((k, s) => k + s.cost, 0) };
+      return { test: andTests(subs.map((s) => s.test)), anchors: best(subs.map((s) => s.anchors)), choices: andChoices(subs), cost: subs.reduce((k, s) => k + s.cost, 0) };
     }
     case 'or': {
       const subs = n.items.map(compileNode).sort((a, b) => a.cost - b.cost);
@@ -65,7 +65,7 @@ function combine(op: 'and' | 'or', subs: Compiled[]): Compiled {
   const tests = sorted.map((s) => s.test);
   const cost = sorted.reduce((k, s) => k + s.cost, 0);
   return op === 'and'
-    ? { test: andTests(tests), anchors: best(sorted.map((s) => s.anchors)), cost }
+    ? { test: andTests(tests), anchors: best(sorted.map((s) => s.anchors)), choices: andChoices(sorted), cost }
     : { test: orTests(tests), anchors: union(sorted.map((s) => s.anchors)), cost };
 }
 
@@ -90,7 +90,13 @@ export interface CompileOptions {
  */
 export function compileRule(parsed: ParsedRule, options: CompileOptions = {}): CompiledRule {
   const c = compileDetection(parsed.detection, parsed.condition);
-  const rule: CompiledRule = { meta: parsed.meta, match: guard(c.test), anchors: simplify(c.anchors), cost: c.cost };
+  const rule: CompiledRule = {
+    meta: parsed.meta,
+    match: guard(c.test),
+    anchors: simplify(c.anchors),
+    ...(c.choices ? { anchorChoices: c.choices.map((set) => simplify(set)!) } : {}),
+    cost: c.cost,
+  };
   return options.filters && options.filters.length > 0 ? applyFilters(rule, options.filters) : rule;
 }
 
@@ -150,5 +156,5 @@ export function applyFilters(rule: CompiledRule, filters: readonly CompiledFilte
           for (let i = 0; i < fs.length; i++) if (fs[i]!(ev)) return false;
           return true;
         };
-  return { meta: rule.meta, match, anchors: rule.anchors, cost: rule.cost + mine.reduce((k, f) => k + f.cost, 0) };
+  return { meta: rule.meta, match, anchors: rule.anchors, ...(rule.anchorChoices ? { anchorChoices: rule.anchorChoices } : {}), cost: rule.cost + mine.reduce((k, f) => k + f.cost, 0) };
 }

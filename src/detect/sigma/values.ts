@@ -14,7 +14,7 @@
  *   - `null` matches an absent or null field; `''` only an empty string; `exists` only presence;
  *   - array-valued fields match when any element matches.
  */
-import type { EventView } from '../types.ts';
+import type { Anchor, EventView } from '../types.ts';
 import { best, union, type AnchorSet } from './anchors.ts';
 import { cidrMatcher } from './cidr.ts';
 import { invalid, show } from './errors.ts';
@@ -256,6 +256,11 @@ export interface Compiled {
   anchors: AnchorSet;
   /** Number of value tests. */
   cost: number;
+  /**
+   * Other valid anchor sets (for an AND, each child's set is valid on its own), so the engine can
+   * pick the one least shared with other rules. Absent: `anchors` is the only choice.
+   */
+  choices?: Anchor[][];
 }
 
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
