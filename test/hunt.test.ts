@@ -91,3 +91,25 @@ describe('vigil rules lint', () => {
     assert.match(human.stdout, /accepted \(\d+\.\d%\)/);
   });
 });
+
+describe('vigil hunt --config', () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes placeholders from a vigil.yaml', async () => {
+    writeFileSync(
+      join(dir, 'admins.yml'),
+      "title: Admin logon\nid: 5d7e9f1a-2b3c-4d5e-8f6a-7b8c9d0e1f2a\nlogsource: { product: windows, service: security }\ndetection:\n  sel:\n    EventID: 4624\n    TargetUserName|expand: '%admins%'\n  condition: sel\nlevel: medium\n",
+    );
+    writeFileSync(join(dir, 'vigil.yaml'), 'rules:\n  placeholders:\n    admins: [root-adm, dom-adm]\n');
+    const events = join(dir, 'logons.ndjson');
+    writeFileSync(events, ndjson(['alice', 'dom-adm'].map((user) => ({ EventID: 4624, Channel: 'Security', Computer: 'dc-1', TimeCreated_SystemTime: '2026-03-03T03:00:00Z', TargetUserName: user }))));
+    const without = await vigil(['hunt', '--rules', join(dir, 'admins.yml'), '--events', events, '--format', 'jsonl']);
+    assert.equal(without.stdout.trim(), '', 'without the placeholder the rule cannot run');
+    assert.match(without.stderr, /placeholder/);
+    const withConfig = await vigil(['hunt', '--rules', join(dir, 'admins.yml'), '--events', events, '--format', 'jsonl', '--config', join(dir, 'vigil.yaml')]);
+    assert.equal(withConfig.code, 0, withConfig.stderr);
+    const hits = withConfig.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(hits.map((h) => h.line), [2]);
+  });
+});

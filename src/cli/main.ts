@@ -88,7 +88,7 @@ program
   .requiredOption('--rules <paths...>', 'rule files or folders')
   .requiredOption('--events <files...>', 'event files, or - for standard input')
   .addOption(new Option('--format <format>', 'output').choices(['table', 'jsonl']).default('table'))
-  .option('--config <file>', 'logsource routing and field mapping (YAML); default: the built-in mapping')
+  .option('--config <file>', 'vigil.yaml (its rules.routing and rules.placeholders apply), or a logsource routing file')
   .action(run((options) => hunt(options)));
 
 const rules = program.command('rules').description('detection rules');

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { VigilEvent } from '../../core/index.ts';
 import { RuleSet, formatRejection, type Detection } from '../../detect/index.ts';
+import { loadConfigFile, type VigilConfig } from '../../config/index.ts';
 import { loadRoutingFile, type RoutingConfig } from '../../detect/routing/index.ts';
 import { newId } from '../../lib/index.ts';
 import { normalizeRecord } from '../../normalize/index.ts';
@@ -51,17 +52,28 @@ export async function hunt(options: HuntOptions): Promise<number> {
     if (!existsSync(path)) throw new UsageError(`cannot read ${path}`);
   }
   const eventFiles = expandEventPaths(options.events);
+  // --config: a vigil.yaml (its rules.routing and rules.placeholders apply), or a routing file itself.
   let routing: RoutingConfig | undefined;
+  let placeholders: Record<string, string[]> | undefined;
   if (options.config) {
+    let vigilConfig: VigilConfig | null = null;
     try {
-      routing = loadRoutingFile(options.config);
+      vigilConfig = loadConfigFile(options.config);
+    } catch {
+      vigilConfig = null;
+    }
+    try {
+      if (vigilConfig) {
+        placeholders = vigilConfig.rules.placeholders;
+        if (vigilConfig.rules.routing) routing = loadRoutingFile(vigilConfig.rules.routing);
+      } else routing = loadRoutingFile(options.config);
     } catch (error) {
       throw new UsageError(`--config ${options.config}: ${(error as Error).message}`);
     }
   }
 
   const started = performance.now();
-  const set = RuleSet.load({ paths: options.rules, routing, latenessMs: 24 * 3_600_000 });
+  const set = RuleSet.load({ paths: options.rules, routing, placeholders, latenessMs: 24 * 3_600_000 });
   for (const rejection of set.rejections) process.stderr.write(`rejected: ${formatRejection({ ...rejection, feature: '' } as never)}\n`);
   if (set.size === 0 && set.rules.length === 0) throw new UsageError(`no usable rules under ${options.rules.join(', ')}`);
 
