@@ -21,9 +21,9 @@ const CLIENTS = 2;
 
 /**
  * Bare insert: the same rows (same document, full text and keys) into the same schema with the
- * same durability (synchronous=FULL), prepared beforehand, in one transaction: the ceiling.
+ * same durability (synchronous=FULL), prepared beforehand, in transactions of `batch` rows.
  */
-function bareInsert(records: RawRecord[]): number {
+function bareInsert(records: RawRecord[], batch = Infinity): number {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bare-'));
   try {
     const db = openDatabase(join(dir, 'bare.db'), { synchronous: 'full', cacheMb: 128 });
@@ -47,7 +47,8 @@ function bareInsert(records: RawRecord[]): number {
       }
     });
     const started = performance.now();
-    write(0, rows.length);
+    const step = Number.isFinite(batch) ? batch * EVENT_ROW_WIDTH : rows.length;
+    for (let i = 0; i < rows.length; i += step) write(i, Math.min(rows.length, i + step));
     const seconds = (performance.now() - started) / 1000;
     db.close();
     return records.length / seconds;
@@ -138,10 +139,17 @@ const averageBytes = Math.round(lines.reduce((sum, l) => sum + l.length, 0) / li
 const bodies: Buffer[] = [];
 for (let i = 0; i < lines.length; i += BATCH) bodies.push(Buffer.from(lines.slice(i, i + BATCH).join('\n')));
 
-const bare = bareInsert(events.map((value) => ({ kind: 'object', value })));
+/** The ceiling: the best of several transaction sizes (FTS5 flushes differ with size). */
+function bareCeiling(records: RawRecord[]): { best: number; by_batch: Record<string, number> } {
+  const byBatch: Record<string, number> = {};
+  for (const batch of [1000, 20_000, Infinity]) byBatch[Number.isFinite(batch) ? String(batch) : 'all'] = Math.round(bareInsert(records, batch));
+  return { best: Math.max(...Object.values(byBatch)), by_batch: byBatch };
+}
+const bareRuns = bareCeiling(events.map((value) => ({ kind: 'object', value })));
+const bare = bareRuns.best;
 const syslogLines = Array.from({ length: EVENTS }, (_, i) => syslogLine(i));
-const bareSyslog = bareInsert(syslogLines.map((value) => ({ kind: 'text', value })));
-report({ bench: "ingest.bare_insert", events: EVENTS, event_bytes: averageBytes, transaction: "one for all events", events_per_s: Math.round(bare) });
+const bareSyslog = bareCeiling(syslogLines.map((value) => ({ kind: 'text', value }))).best;
+report({ bench: 'ingest.bare_insert', events: EVENTS, event_bytes: averageBytes, events_per_s: Math.round(bare), by_transaction_size: bareRuns.by_batch });
 
 const server = await startServer();
 try {
