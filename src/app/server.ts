@@ -119,7 +119,9 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     (stopping ??= (async () => {
       clearInterval(retention);
       // Stop accepting first, then let what was accepted reach the disk and (briefly) detection, then close.
-      await Promise.allSettled([http.close(), syslog?.close()]);
+      // A syslog sink that keeps refusing would hold close() forever: give it ten seconds.
+      const syslogClosed = syslog ? Promise.race([syslog.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]) : undefined;
+      await Promise.allSettled([http.close(), syslogClosed]);
       await Promise.race([feed.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       await feed.stop();
       detection.close();
