@@ -3,7 +3,7 @@
  *
  * Contract (issue + DESIGN §8): bearer tokens stored hashed; roles viewer, analyst, admin, ingest.
  * Every route checks token and role except /healthz. Ingest routes accept ingest, analyst, admin;
- * read routes (events, status, metrics, openapi, dead-letters) accept viewer, analyst, admin, not
+ * read routes (events, alerts, rules, status, metrics, openapi, dead-letters) accept viewer, analyst, admin, not
  * ingest; token management is admin only; /api/v1/whoami answers any valid token. No token or a bad
  * token is a 401 with WWW-Authenticate; a valid token without the role is a 403; errors are
  * `{ error: { code, message, field? } }`. The first start writes the admin token to a 0600 file and
@@ -199,6 +199,19 @@ const ROUTES: Route[] = [
     },
   },
   { name: 'GET /api/v1/dead-letters', method: 'GET', path: () => '/api/v1/dead-letters', allowed: READ, check: expectStatus(200) },
+  { name: 'GET /api/v1/alerts', method: 'GET', path: () => '/api/v1/alerts', allowed: READ, check: expectStatus(200) },
+  // No alert exists: an allowed caller gets the 404 of the route, a refused one its 401/403 first.
+  { name: 'GET /api/v1/alerts/:id', method: 'GET', path: () => '/api/v1/alerts/01ZZZZZZZZZZZZZZZZZZZZZZZZ', allowed: READ, check: expectStatus(404) },
+  {
+    name: 'GET /api/v1/rules',
+    method: 'GET',
+    path: () => '/api/v1/rules',
+    allowed: READ,
+    check: async (r) => {
+      assert.equal(r.status, 200);
+      assert.ok((await json(r)).items.length > 0);
+    },
+  },
   {
     name: 'GET /api/v1/tokens',
     method: 'GET',

@@ -114,7 +114,7 @@ describe('vigil serve', () => {
   it('describes every route in /api/v1/openapi.json', async () => {
     const spec = await (await server.api('/api/v1/openapi.json')).json();
     assert.match(spec.openapi, /^3\./);
-    for (const path of ['/api/v1/events', '/api/v1/events/{id}', '/api/v1/events/fields/{field}/top', '/api/v1/events/histogram', '/api/v1/status', '/api/v1/tokens', '/api/v1/tokens/{id}', '/api/v1/dead-letters', '/healthz', '/metrics']) {
+    for (const path of ['/api/v1/alerts', '/api/v1/alerts/{id}', '/api/v1/rules', '/api/v1/events', '/api/v1/events/{id}', '/api/v1/events/fields/{field}/top', '/api/v1/events/histogram', '/api/v1/status', '/api/v1/tokens', '/api/v1/tokens/{id}', '/api/v1/dead-letters', '/healthz', '/metrics']) {
       assert.ok(spec.paths[path], `openapi lacks ${path}`);
     }
   });
