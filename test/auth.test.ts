@@ -209,7 +209,7 @@ const ROUTES: Route[] = [
     allowed: READ,
     check: async (r) => {
       assert.equal(r.status, 200);
-      assert.ok((await json(r)).items.length > 0);
+      assert.ok(((await json(r)).items as unknown[]).length > 0);
     },
   },
   {
