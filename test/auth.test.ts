@@ -25,6 +25,7 @@ const ROLES: Role[] = ['viewer', 'ingest', 'analyst', 'admin'];
 const READ: Role[] = ['viewer', 'analyst', 'admin'];
 const INGEST: Role[] = ['ingest', 'analyst', 'admin'];
 const ADMIN: Role[] = ['admin'];
+const WRITE: Role[] = ['analyst', 'admin'];
 const ANY: Role[] = ['viewer', 'ingest', 'analyst', 'admin'];
 
 interface Issued {
@@ -96,7 +97,7 @@ after(async () => {
 
 interface Route {
   name: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: () => string;
   /** null: public (no token needed). */
   allowed: Role[] | null;
@@ -202,6 +203,19 @@ const ROUTES: Route[] = [
   { name: 'GET /api/v1/alerts', method: 'GET', path: () => '/api/v1/alerts', allowed: READ, check: expectStatus(200) },
   // No alert exists: an allowed caller gets the 404 of the route, a refused one its 401/403 first.
   { name: 'GET /api/v1/alerts/:id', method: 'GET', path: () => '/api/v1/alerts/01ZZZZZZZZZZZZZZZZZZZZZZZZ', allowed: READ, check: expectStatus(404) },
+  { name: 'GET /api/v1/assets', method: 'GET', path: () => '/api/v1/assets', allowed: READ, check: expectStatus(200) },
+  { name: 'GET /api/v1/services/:name', method: 'GET', path: () => '/api/v1/services/no-such-service', allowed: READ, check: expectStatus(404) },
+  {
+    name: 'POST /api/v1/assets',
+    method: 'POST',
+    path: () => '/api/v1/assets',
+    allowed: WRITE,
+    body: (who) => ({ type: 'application/json', text: JSON.stringify({ name: `probe-${++probeCounter}-${who.replace(/[^a-z0-9]/gi, '')}`, kind: 'host', criticality: 1 }) }),
+    check: expectStatus(201),
+  },
+  { name: 'PATCH /api/v1/services/:name', method: 'PATCH', path: () => '/api/v1/services/no-such-service', allowed: WRITE, body: () => ({ type: 'application/json', text: '{"tier":2}' }), check: expectStatus(404) },
+  { name: 'DELETE /api/v1/assets/:name', method: 'DELETE', path: () => '/api/v1/assets/no-such-asset', allowed: WRITE, check: expectStatus(404) },
+  { name: 'POST /api/v1/inventory/import', method: 'POST', path: () => '/api/v1/inventory/import', allowed: WRITE, body: () => ({ type: 'application/json', text: '{"services":[]}' }), check: expectStatus(200) },
   {
     name: 'GET /api/v1/rules',
     method: 'GET',

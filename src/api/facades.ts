@@ -1,4 +1,4 @@
-import type { Alert, IngestSink, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, IngestSink, Service, VigilEvent } from '../core/index.ts';
 import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
 
 /** Query parameters of event searches, as the API and the CLI take them. */
@@ -44,6 +44,20 @@ export interface RulesFacade {
   list(): Promise<{ items: RuleSummary[]; rejected: Array<{ file: string; rule_id: string | null; reason: string }> }>;
 }
 
+export interface InventoryFacade {
+  createAsset(input: Record<string, unknown>): Promise<Asset>;
+  updateAsset(name: string, patch: Record<string, unknown>): Promise<Asset>;
+  deleteAsset(name: string): Promise<void>;
+  getAsset(name: string): Promise<Asset | null>;
+  listAssets(limit: number, after?: string): Promise<Page<Asset>>;
+  createService(input: Record<string, unknown>): Promise<Service>;
+  updateService(name: string, patch: Record<string, unknown>): Promise<Service>;
+  deleteService(name: string): Promise<void>;
+  getService(name: string): Promise<Service | null>;
+  listServices(limit: number, after?: string): Promise<Page<Service>>;
+  import(data: { services?: unknown[]; assets?: unknown[] }): Promise<unknown>;
+}
+
 export interface TokensFacade {
   create(role: string, name?: string): Promise<{ token: string; record: TokenRecord }>;
   list(): Promise<TokenRecord[]>;
@@ -68,6 +82,7 @@ export interface OpsFacade {
 export interface ApiDeps {
   events: EventsFacade;
   alerts?: AlertsFacade;
+  inventory?: InventoryFacade;
   rules?: RulesFacade;
   tokens: TokensFacade;
   ops: OpsFacade;

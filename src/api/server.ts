@@ -5,6 +5,7 @@ import { installErrorHandler } from './errors.ts';
 import type { ApiDeps } from './facades.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { eventRoutes } from './routes/events.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -37,6 +38,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await tokenRoutes(scope, deps);
     await eventRoutes(scope, deps);
     await alertRoutes(scope, deps);
+    await inventoryRoutes(scope, deps);
   });
   return app;
 }

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.ts';
 import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
+import { assetsImport } from './commands/assets.ts';
 import { hunt } from './commands/hunt.ts';
 import { ingest } from './commands/ingest.ts';
 import { rulesLint } from './commands/rules.ts';
@@ -97,6 +98,11 @@ rules
   .description('check Sigma rules: parsed, rejected and unsupported counts, and each reason')
   .option('--json', 'machine-readable output')
   .action(run((paths: string[], options: { json?: boolean }) => rulesLint(paths, options)));
+
+const assets = program.command('assets').description('inventory of assets and business services');
+withTarget(assets.command('import <file>').description('create or replace services and assets from CSV or YAML')).action(
+  run((file: string, options) => assetsImport(file, options)),
+);
 
 const token = program.command('token').description('API tokens');
 withTarget(

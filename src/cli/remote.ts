@@ -75,6 +75,10 @@ export class RemoteClient {
     return this.call('GET', '/api/v1/tokens');
   }
 
+  importInventory(data: { services: unknown[]; assets: unknown[] }): Promise<import('../app/index.ts').ImportReport> {
+    return this.call('POST', '/api/v1/inventory/import', { data: JSON.stringify(data), type: 'application/json' });
+  }
+
   revokeToken(id: string): Promise<TokenRecord> {
     return this.call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
   }

@@ -4,4 +4,5 @@ export * from './errors.ts';
 export * from './roles.ts';
 export * from './ingest.ts';
 export * from './alert.ts';
+export * from './inventory.ts';
 export * from './query/index.ts';

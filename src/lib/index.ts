@@ -3,3 +3,4 @@ export * from './logger.ts';
 export * from './hash.ts';
 export * from './backoff.ts';
 export * from './net.ts';
+export * from './csv.ts';

@@ -1,4 +1,4 @@
-import type { Alert, QueryNode, Role, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, QueryNode, Role, Service, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -108,6 +108,19 @@ export interface AlertStore {
   ruleHits(): Promise<RuleHits[]>;
 }
 
+/** Assets and services, by name. */
+export interface InventoryStore {
+  putAsset(asset: Asset): Promise<void>;
+  getAsset(name: string): Promise<Asset | null>;
+  listAssets(limit: number, after?: string): Promise<Page<Asset>>;
+  deleteAsset(name: string): Promise<boolean>;
+  putService(service: Service): Promise<void>;
+  getService(name: string): Promise<Service | null>;
+  listServices(limit: number, after?: string): Promise<Page<Service>>;
+  allServices(): Promise<Service[]>;
+  deleteService(name: string): Promise<boolean>;
+}
+
 export interface DeadLetterStore {
   listDeadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>>;
 }
@@ -132,7 +145,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, InventoryStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

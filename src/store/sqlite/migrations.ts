@@ -65,6 +65,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX alerts_ts ON alerts(ts);
    CREATE INDEX alerts_rule ON alerts(rule_id, ts);
    CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);`,
+  `CREATE TABLE assets (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);
+   CREATE TABLE services (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type VigilEvent } from '../../core/index.ts';
+import { badRequest, type Alert, type Asset, type Service, type VigilEvent } from '../../core/index.ts';
 import type { AlertSearch, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
@@ -251,6 +251,48 @@ export class SqliteStore implements Store {
   async ruleHits(): Promise<RuleHits[]> {
     const rows = await this.reader.all('SELECT rule_id, count(*), max(ts) FROM alerts GROUP BY rule_id', []);
     return rows.map((row) => ({ rule_id: String(row[0]), hits: Number(row[1]), last_hit: row[2] === null ? null : new Date(Number(row[2])).toISOString() }));
+  }
+
+  // ---- inventory ---------------------------------------------------------------------------
+
+  private page<T>(table: 'assets' | 'services', limit: number, after?: string): Page<T> {
+    const rows = this.db
+      .prepare(`SELECT name, doc FROM ${table} WHERE name > ? ORDER BY name LIMIT ?`)
+      .raw(true)
+      .all(after ?? '', limit + 1) as Array<[string, string]>;
+    const more = rows.length > limit;
+    const items = (more ? rows.slice(0, limit) : rows).map((row) => JSON.parse(row[1]) as T);
+    return { items, next_cursor: more ? rows[limit - 1]![0] : null };
+  }
+
+  async putAsset(asset: Asset): Promise<void> {
+    this.db.prepare('INSERT INTO assets (name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc').run(asset.name, JSON.stringify(asset));
+  }
+  async getAsset(name: string): Promise<Asset | null> {
+    const doc = this.db.prepare('SELECT doc FROM assets WHERE name = ?').pluck().get(name) as string | undefined;
+    return doc ? (JSON.parse(doc) as Asset) : null;
+  }
+  async listAssets(limit: number, after?: string): Promise<Page<Asset>> {
+    return this.page<Asset>('assets', limit, after);
+  }
+  async deleteAsset(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM assets WHERE name = ?').run(name).changes > 0;
+  }
+  async putService(service: Service): Promise<void> {
+    this.db.prepare('INSERT INTO services (name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc').run(service.name, JSON.stringify(service));
+  }
+  async getService(name: string): Promise<Service | null> {
+    const doc = this.db.prepare('SELECT doc FROM services WHERE name = ?').pluck().get(name) as string | undefined;
+    return doc ? (JSON.parse(doc) as Service) : null;
+  }
+  async listServices(limit: number, after?: string): Promise<Page<Service>> {
+    return this.page<Service>('services', limit, after);
+  }
+  async allServices(): Promise<Service[]> {
+    return (this.db.prepare('SELECT doc FROM services ORDER BY name').pluck().all() as string[]).map((d) => JSON.parse(d) as Service);
+  }
+  async deleteService(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
   }
 
   // ---- dead letters ------------------------------------------------------------------------
