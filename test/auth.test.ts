@@ -203,6 +203,8 @@ const ROUTES: Route[] = [
   { name: 'GET /api/v1/alerts', method: 'GET', path: () => '/api/v1/alerts', allowed: READ, check: expectStatus(200) },
   // No alert exists: an allowed caller gets the 404 of the route, a refused one its 401/403 first.
   { name: 'GET /api/v1/alerts/:id', method: 'GET', path: () => '/api/v1/alerts/01ZZZZZZZZZZZZZZZZZZZZZZZZ', allowed: READ, check: expectStatus(404) },
+  { name: 'GET /api/v1/audit', method: 'GET', path: () => '/api/v1/audit', allowed: ADMIN, check: expectStatus(200) },
+  { name: 'GET /api/v1/audit/verify', method: 'GET', path: () => '/api/v1/audit/verify', allowed: ADMIN, check: expectStatus(200) },
   { name: 'GET /api/v1/assets', method: 'GET', path: () => '/api/v1/assets', allowed: READ, check: expectStatus(200) },
   { name: 'GET /api/v1/services/:name', method: 'GET', path: () => '/api/v1/services/no-such-service', allowed: READ, check: expectStatus(404) },
   {

@@ -44,24 +44,30 @@ export interface RulesFacade {
   list(): Promise<{ items: RuleSummary[]; rejected: Array<{ file: string; rule_id: string | null; reason: string }> }>;
 }
 
+/** Mutations name the actor (the caller's token name) for the audit trail. */
 export interface InventoryFacade {
-  createAsset(input: Record<string, unknown>): Promise<Asset>;
-  updateAsset(name: string, patch: Record<string, unknown>): Promise<Asset>;
-  deleteAsset(name: string): Promise<void>;
+  createAsset(input: Record<string, unknown>, actor: string): Promise<Asset>;
+  updateAsset(name: string, patch: Record<string, unknown>, actor: string): Promise<Asset>;
+  deleteAsset(name: string, actor: string): Promise<void>;
   getAsset(name: string): Promise<Asset | null>;
   listAssets(limit: number, after?: string): Promise<Page<Asset>>;
-  createService(input: Record<string, unknown>): Promise<Service>;
-  updateService(name: string, patch: Record<string, unknown>): Promise<Service>;
-  deleteService(name: string): Promise<void>;
+  createService(input: Record<string, unknown>, actor: string): Promise<Service>;
+  updateService(name: string, patch: Record<string, unknown>, actor: string): Promise<Service>;
+  deleteService(name: string, actor: string): Promise<void>;
   getService(name: string): Promise<Service | null>;
   listServices(limit: number, after?: string): Promise<Page<Service>>;
-  import(data: { services?: unknown[]; assets?: unknown[] }): Promise<unknown>;
+  import(data: { services?: unknown[]; assets?: unknown[] }, actor: string): Promise<unknown>;
+}
+
+export interface AuditFacade {
+  list(limit: number, after?: number): Promise<Page<import('../core/index.ts').AuditRecord>>;
+  verify(): Promise<{ ok: boolean; records: number; broken: { seq: number; reason: string } | null }>;
 }
 
 export interface TokensFacade {
-  create(role: string, name?: string): Promise<{ token: string; record: TokenRecord }>;
+  create(role: string, name?: string, actor?: string): Promise<{ token: string; record: TokenRecord }>;
   list(): Promise<TokenRecord[]>;
-  revoke(idOrName: string): Promise<TokenRecord>;
+  revoke(idOrName: string, actor?: string): Promise<TokenRecord>;
   verify(token: string): Promise<TokenRecord | null>;
 }
 
@@ -83,6 +89,7 @@ export interface ApiDeps {
   events: EventsFacade;
   alerts?: AlertsFacade;
   inventory?: InventoryFacade;
+  audit?: AuditFacade;
   rules?: RulesFacade;
   tokens: TokensFacade;
   ops: OpsFacade;

@@ -4,6 +4,7 @@ import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import type { ApiDeps } from './facades.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -39,6 +40,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await eventRoutes(scope, deps);
     await alertRoutes(scope, deps);
     await inventoryRoutes(scope, deps);
+    await auditRoutes(scope, deps);
   });
   return app;
 }

@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './inventory.ts';
 export * from './alerts.ts';
 export * from './detection.ts';
+export * from './audit.ts';

@@ -1,5 +1,6 @@
 import { badRequest, conflict, notFound, VigilError, type Asset, type AssetInput, type Service, type ServiceInput } from '../core/index.ts';
 import type { InventoryStore, Page } from '../store/index.ts';
+import type { AuditTrail } from './audit.ts';
 
 const NAME = /^[\w.@:/-]{1,128}$/;
 const unprocessable = (field: string, message: string) => new VigilError('invalid_reference', `${field}: ${message}`, 422, field);
@@ -33,8 +34,13 @@ export interface ImportReport {
 export class InventoryService {
   constructor(
     private readonly store: InventoryStore,
+    private readonly audit?: AuditTrail,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  private async trail(actor: string, action: string, type: 'asset' | 'service', id: string, before: unknown, after: unknown): Promise<void> {
+    await this.audit?.record({ actor, action: `${type}.${action}`, object_type: type, object_id: id, before, after });
+  }
 
   private async checkServices(names: string[], field: string): Promise<void> {
     for (let i = 0; i < names.length; i++) {
@@ -91,16 +97,17 @@ export class InventoryService {
     };
   }
 
-  async createService(input: ServiceInput | Record<string, unknown>): Promise<Service> {
+  async createService(input: ServiceInput | Record<string, unknown>, actor = 'system'): Promise<Service> {
     const service = this.serviceFrom(input as Record<string, unknown>, null);
     if (await this.store.getService(service.name)) throw conflict(`service '${service.name}' already exists`);
     await this.checkServices(service.depends_on, 'depends_on');
     await this.checkCycle(service.name, service.depends_on);
     await this.store.putService(service);
+    await this.trail(actor, 'create', 'service', service.name, null, service);
     return service;
   }
 
-  async updateService(serviceName: string, patch: Record<string, unknown>): Promise<Service> {
+  async updateService(serviceName: string, patch: Record<string, unknown>, actor = 'system'): Promise<Service> {
     const existing = await this.store.getService(serviceName);
     if (!existing) throw notFound(`service '${serviceName}'`);
     if ('name' in patch && patch.name !== existing.name) throw badRequest('name: cannot be changed; create a new service', 'name');
@@ -108,50 +115,59 @@ export class InventoryService {
     await this.checkServices(service.depends_on, 'depends_on');
     await this.checkCycle(service.name, service.depends_on);
     await this.store.putService(service);
+    await this.trail(actor, 'update', 'service', service.name, existing, service);
     return service;
   }
 
-  async deleteService(serviceName: string): Promise<void> {
+  async deleteService(serviceName: string, actor = 'system'): Promise<void> {
     const lower = serviceName.toLowerCase();
     const dependents = (await this.store.allServices()).filter((s) => s.depends_on.some((d) => d.toLowerCase() === lower)).map((s) => s.name);
     if (dependents.length > 0) throw conflict(`services depend on '${serviceName}': ${dependents.join(', ')}`);
-    if (!(await this.store.deleteService(serviceName))) throw notFound(`service '${serviceName}'`);
+    const existing = await this.store.getService(serviceName);
+    if (!existing || !(await this.store.deleteService(serviceName))) throw notFound(`service '${serviceName}'`);
+    await this.trail(actor, 'delete', 'service', existing.name, existing, null);
   }
 
-  async createAsset(input: AssetInput | Record<string, unknown>): Promise<Asset> {
+  async createAsset(input: AssetInput | Record<string, unknown>, actor = 'system'): Promise<Asset> {
     const asset = this.assetFrom(input as Record<string, unknown>, null);
     if (await this.store.getAsset(asset.name)) throw conflict(`asset '${asset.name}' already exists`);
     await this.checkServices(asset.services, 'services');
     await this.store.putAsset(asset);
+    await this.trail(actor, 'create', 'asset', asset.name, null, asset);
     return asset;
   }
 
-  async updateAsset(assetName: string, patch: Record<string, unknown>): Promise<Asset> {
+  async updateAsset(assetName: string, patch: Record<string, unknown>, actor = 'system'): Promise<Asset> {
     const existing = await this.store.getAsset(assetName);
     if (!existing) throw notFound(`asset '${assetName}'`);
     if ('name' in patch && patch.name !== existing.name) throw badRequest('name: cannot be changed; create a new asset', 'name');
     const asset = this.assetFrom(patch, existing);
     await this.checkServices(asset.services, 'services');
     await this.store.putAsset(asset);
+    await this.trail(actor, 'update', 'asset', asset.name, existing, asset);
     return asset;
   }
 
   /** Import: the entry replaces the stored one entirely (only its creation time is kept). */
-  private async replaceAsset(existing: Asset, entry: Record<string, unknown>): Promise<void> {
+  private async replaceAsset(existing: Asset, entry: Record<string, unknown>, actor: string): Promise<void> {
     const asset = { ...this.assetFrom({ ...entry, name: existing.name }, null), created_at: existing.created_at };
     await this.checkServices(asset.services, 'services');
     await this.store.putAsset(asset);
+    await this.trail(actor, 'replace', 'asset', asset.name, existing, asset);
   }
 
-  private async replaceService(existing: Service, entry: Record<string, unknown>): Promise<void> {
+  private async replaceService(existing: Service, entry: Record<string, unknown>, actor: string): Promise<void> {
     const service = { ...this.serviceFrom({ ...entry, name: existing.name }, null), created_at: existing.created_at };
     await this.checkServices(service.depends_on, 'depends_on');
     await this.checkCycle(service.name, service.depends_on);
     await this.store.putService(service);
+    await this.trail(actor, 'replace', 'service', service.name, existing, service);
   }
 
-  async deleteAsset(assetName: string): Promise<void> {
-    if (!(await this.store.deleteAsset(assetName))) throw notFound(`asset '${assetName}'`);
+  async deleteAsset(assetName: string, actor = 'system'): Promise<void> {
+    const existing = await this.store.getAsset(assetName);
+    if (!existing || !(await this.store.deleteAsset(assetName))) throw notFound(`asset '${assetName}'`);
+    await this.trail(actor, 'delete', 'asset', existing.name, existing, null);
   }
 
   getAsset(assetName: string): Promise<Asset | null> {
@@ -171,7 +187,7 @@ export class InventoryService {
    * Bulk import: services first (in dependency order, whatever the file's order), then assets;
    * an existing name is replaced. Each bad entry is reported alone; the others are imported.
    */
-  async import(data: { services?: unknown[]; assets?: unknown[] }): Promise<ImportReport> {
+  async import(data: { services?: unknown[]; assets?: unknown[] }, actor = 'system'): Promise<ImportReport> {
     const report: ImportReport = { services: { created: 0, updated: 0 }, assets: { created: 0, updated: 0 }, errors: [] };
     const nameOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : null);
     let pending = (data.services ?? []).map((entry, index) => ({ entry, index }));
@@ -181,8 +197,8 @@ export class InventoryService {
       for (const { entry, index } of pending) {
         try {
           const existing = nameOf(entry) ? await this.store.getService(nameOf(entry)!) : null;
-          if (existing) await this.replaceService(existing, entry as Record<string, unknown>);
-          else await this.createService(entry as Record<string, unknown>);
+          if (existing) await this.replaceService(existing, entry as Record<string, unknown>, actor);
+          else await this.createService(entry as Record<string, unknown>, actor);
           report.services[existing ? 'updated' : 'created']++;
         } catch (error) {
           failed.push({ entry, index, error: error as Error });
@@ -200,8 +216,8 @@ export class InventoryService {
     for (const [index, entry] of (data.assets ?? []).entries()) {
       try {
         const existing = nameOf(entry) ? await this.store.getAsset(nameOf(entry)!) : null;
-        if (existing) await this.replaceAsset(existing, entry as Record<string, unknown>);
-        else await this.createAsset(entry as Record<string, unknown>);
+        if (existing) await this.replaceAsset(existing, entry as Record<string, unknown>, actor);
+        else await this.createAsset(entry as Record<string, unknown>, actor);
         report.assets[existing ? 'updated' : 'created']++;
       } catch (error) {
         report.errors.push({ kind: 'asset', index, name: nameOf(entry), error: (error as Error).message });

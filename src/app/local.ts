@@ -6,6 +6,8 @@ import { EventsService } from './events.ts';
 import { IngestPipeline } from './ingest.ts';
 import { VigilMetrics } from './metrics.ts';
 import { TokenService } from './tokens.ts';
+import { AuditTrail } from './audit.ts';
+import { InventoryService } from './inventory.ts';
 
 /** Everything that works on a data folder, without listeners: shared by `vigil serve` and the CLI's local mode. */
 export interface LocalServices {
@@ -16,6 +18,8 @@ export interface LocalServices {
   pipeline: IngestPipeline;
   events: EventsService;
   tokens: TokenService;
+  audit: AuditTrail;
+  inventory: InventoryService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -33,7 +37,9 @@ export async function openLocal(config: VigilConfig, logger: Logger = silentLogg
   store.onWriteLatency = (seconds) => metrics.writeSeconds.observe(seconds);
   const pipeline = new IngestPipeline(store, { maxFields: config.ingest.max_fields, maxDepth: config.ingest.max_depth }, metrics);
   const events = new EventsService(store, pipeline, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit });
-  const tokens = new TokenService(store);
+  const audit = new AuditTrail(store);
+  const tokens = new TokenService(store, audit);
+  const inventory = new InventoryService(store, audit);
   return {
     config,
     dataDir,
@@ -42,6 +48,8 @@ export async function openLocal(config: VigilConfig, logger: Logger = silentLogg
     pipeline,
     events,
     tokens,
+    audit,
+    inventory,
     logger,
     close: () => store.close(),
   };

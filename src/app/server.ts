@@ -7,7 +7,6 @@ import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources
 import { CommittedFeed } from '../pipeline/index.ts';
 import { AlertsService } from './alerts.ts';
 import { DetectionService } from './detection.ts';
-import { InventoryService } from './inventory.ts';
 import { openLocal, type LocalServices } from './local.ts';
 
 export interface RunningVigil {
@@ -79,7 +78,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     events: services.events,
     alerts: new AlertsService(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit }),
     rules: detection,
-    inventory: new InventoryService(services.store),
+    inventory: services.inventory,
+    audit: services.audit,
     tokens: services.tokens,
     ops: {
       status,

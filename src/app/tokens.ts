@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { badRequest, conflict, isRole, notFound, type Role } from '../core/index.ts';
 import { newId, randomToken, sha256Hex } from '../lib/index.ts';
 import type { TokenRecord, TokenStore } from '../store/index.ts';
+import type { AuditTrail } from './audit.ts';
 
 export const TOKEN_PREFIX = 'vgl_';
 
@@ -18,10 +19,11 @@ export class TokenService {
 
   constructor(
     private readonly store: TokenStore,
+    private readonly audit?: AuditTrail,
     private readonly cacheMs = 5000,
   ) {}
 
-  async create(role: string, name?: string): Promise<IssuedToken> {
+  async create(role: string, name?: string, actor = 'system'): Promise<IssuedToken> {
     if (!isRole(role)) throw badRequest(`unknown role '${role}': expected viewer, ingest, analyst or admin`, 'role');
     const token = TOKEN_PREFIX + randomToken(40);
     const id = `tok_${newId().slice(-12).toLowerCase()}`;
@@ -29,6 +31,7 @@ export class TokenService {
     if (!/^[\w.@-]{1,64}$/.test(finalName)) throw badRequest('name must be 1-64 letters, digits, _ . @ or -', 'name');
     try {
       const record = await this.store.createToken({ id, name: finalName, role, hash: sha256Hex(token) });
+      await this.audit?.record({ actor, action: 'token.create', object_type: 'token', object_id: record.id, before: null, after: record });
       return { token, record };
     } catch (error) {
       if (/UNIQUE/.test((error as Error).message)) throw conflict(`a token named '${finalName}' already exists`);
@@ -55,10 +58,11 @@ export class TokenService {
     return this.store.listTokens();
   }
 
-  async revoke(idOrName: string): Promise<TokenRecord> {
+  async revoke(idOrName: string, actor = 'system'): Promise<TokenRecord> {
     const record = await this.store.revokeToken(idOrName);
     if (!record) throw notFound(`token '${idOrName}'`);
     this.cache.clear();
+    await this.audit?.record({ actor, action: 'token.revoke', object_type: 'token', object_id: record.id, before: { ...record, revoked_at: null }, after: record });
     return record;
   }
 
@@ -68,7 +72,7 @@ export class TokenService {
    */
   async bootstrapAdmin(dataDir: string): Promise<string | null> {
     if ((await this.store.countTokens()) > 0) return null;
-    const { token } = await this.create('admin' satisfies Role, 'admin');
+    const { token } = await this.create('admin' satisfies Role, 'admin', 'system:first-start');
     const file = join(dataDir, 'admin.token');
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);

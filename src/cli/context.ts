@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { applyOverrides, loadConfigFile, resolveConfig, type Overrides, type VigilConfig } from '../config/index.ts';
 import { RemoteClient } from './remote.ts';
@@ -35,3 +36,12 @@ export function remoteTarget(options: GlobalOptions): RemoteClient | null {
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
+
+/** Who a local command acts as, for the audit trail. */
+export function localActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.ts';
 import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
 import { assetsImport } from './commands/assets.ts';
+import { auditVerify } from './commands/audit.ts';
 import { hunt } from './commands/hunt.ts';
 import { ingest } from './commands/ingest.ts';
 import { rulesLint } from './commands/rules.ts';
@@ -103,6 +104,9 @@ const assets = program.command('assets').description('inventory of assets and bu
 withTarget(assets.command('import <file>').description('create or replace services and assets from CSV or YAML')).action(
   run((file: string, options) => assetsImport(file, options)),
 );
+
+const audit = program.command('audit').description('the hash-chained audit trail');
+withTarget(audit.command('verify').description('check the chain and name the first broken record (exit 1)')).action(run((options) => auditVerify(options)));
 
 const token = program.command('token').description('API tokens');
 withTarget(

@@ -79,6 +79,10 @@ export class RemoteClient {
     return this.call('POST', '/api/v1/inventory/import', { data: JSON.stringify(data), type: 'application/json' });
   }
 
+  verifyAudit(): Promise<{ ok: boolean; records: number; broken: { seq: number; reason: string } | null }> {
+    return this.call('GET', '/api/v1/audit/verify');
+  }
+
   revokeToken(id: string): Promise<TokenRecord> {
     return this.call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
   }

@@ -5,4 +5,5 @@ export * from './roles.ts';
 export * from './ingest.ts';
 export * from './alert.ts';
 export * from './inventory.ts';
+export * from './audit.ts';
 export * from './query/index.ts';

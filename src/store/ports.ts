@@ -1,4 +1,4 @@
-import type { Alert, Asset, QueryNode, Role, Service, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, AuditEntry, AuditRecord, QueryNode, Role, Service, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -121,6 +121,15 @@ export interface InventoryStore {
   deleteService(name: string): Promise<boolean>;
 }
 
+/** The audit trail: appended atomically onto the hash chain, listed, and read whole to verify. */
+export interface AuditStore {
+  /** Appends the entry to the chain (computing seq, time, prev_hash and hash) and returns it. */
+  appendAudit(entry: AuditEntry, hash: (record: Omit<AuditRecord, 'hash'>) => string): Promise<AuditRecord>;
+  listAudit(limit: number, after?: number): Promise<Page<AuditRecord>>;
+  /** Every record in order, as stored (for verification). */
+  auditRecords(): AsyncIterable<AuditRecord>;
+}
+
 export interface DeadLetterStore {
   listDeadLetters(limit: number, cursor?: string): Promise<Page<StoredDeadLetter>>;
 }
@@ -145,7 +154,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, InventoryStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -40,13 +40,13 @@ export async function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   const inventory = deps.inventory;
   if (!inventory) return;
   const kinds = [
-    { path: 'assets', label: 'asset', body: AssetBody, create: (b: never) => inventory.createAsset(b), update: (n: string, b: never) => inventory.updateAsset(n, b), remove: (n: string) => inventory.deleteAsset(n), get: (n: string) => inventory.getAsset(n), list: (l: number, c?: string) => inventory.listAssets(l, c) },
-    { path: 'services', label: 'service', body: ServiceBody, create: (b: never) => inventory.createService(b), update: (n: string, b: never) => inventory.updateService(n, b), remove: (n: string) => inventory.deleteService(n), get: (n: string) => inventory.getService(n), list: (l: number, c?: string) => inventory.listServices(l, c) },
+    { path: 'assets', label: 'asset', body: AssetBody, create: (b: never, a: string) => inventory.createAsset(b, a), update: (n: string, b: never, a: string) => inventory.updateAsset(n, b, a), remove: (n: string, a: string) => inventory.deleteAsset(n, a), get: (n: string) => inventory.getAsset(n), list: (l: number, c?: string) => inventory.listAssets(l, c) },
+    { path: 'services', label: 'service', body: ServiceBody, create: (b: never, a: string) => inventory.createService(b, a), update: (n: string, b: never, a: string) => inventory.updateService(n, b, a), remove: (n: string, a: string) => inventory.deleteService(n, a), get: (n: string) => inventory.getService(n), list: (l: number, c?: string) => inventory.listServices(l, c) },
   ] as const;
   for (const kind of kinds) {
     const tags = ['inventory'];
     app.post(`/api/v1/${kind.path}`, { config: { permission: 'write' }, schema: { summary: `Create a ${kind.label}`, tags, body: kind.body, response: { 201: Type.Any(), 400: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema } } }, async (request, reply) =>
-      reply.status(201).send(await kind.create(request.body as never)),
+      reply.status(201).send(await kind.create(request.body as never, request.principal!.name)),
     );
     app.get(`/api/v1/${kind.path}`, { config: { permission: 'read' }, schema: { summary: `List ${kind.path} by name`, tags, querystring: ListQuery, response: { 200: PageSchema } } }, async (request) => {
       const { limit, cursor } = request.query as { limit?: number; cursor?: string };
@@ -59,10 +59,10 @@ export async function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       return found;
     });
     app.patch(`/api/v1/${kind.path}/:name`, { config: { permission: 'write' }, schema: { summary: `Change a ${kind.label}`, tags, params: NameParam, body: partial(kind.body), response: { 400: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema } } }, async (request) =>
-      kind.update((request.params as { name: string }).name, request.body as never),
+      kind.update((request.params as { name: string }).name, request.body as never, request.principal!.name),
     );
     app.delete(`/api/v1/${kind.path}/:name`, { config: { permission: 'write' }, schema: { summary: `Delete a ${kind.label}`, tags, params: NameParam, response: { 204: Type.Null(), 404: ErrorSchema, 409: ErrorSchema } } }, async (request, reply) => {
-      await kind.remove((request.params as { name: string }).name);
+      await kind.remove((request.params as { name: string }).name, request.principal!.name);
       return reply.status(204).send();
     });
   }
@@ -76,6 +76,6 @@ export async function inventoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         body: Type.Object({ services: Type.Optional(Type.Array(Type.Any(), { maxItems: 100_000 })), assets: Type.Optional(Type.Array(Type.Any(), { maxItems: 100_000 })) }, { additionalProperties: false }),
       },
     },
-    async (request) => (inventory as InventoryFacade).import(request.body as { services?: unknown[]; assets?: unknown[] }),
+    async (request) => (inventory as InventoryFacade).import(request.body as { services?: unknown[]; assets?: unknown[] }, request.principal!.name),
   );
 }

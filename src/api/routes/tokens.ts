@@ -35,13 +35,13 @@ export async function tokenRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (request, reply) => {
       const { role, name } = request.body as { role: string; name?: string };
-      return reply.status(201).send(await deps.tokens.create(role, name));
+      return reply.status(201).send(await deps.tokens.create(role, name, request.principal!.name));
     },
   );
 
   app.delete(
     '/api/v1/tokens/:id',
     { config: { permission: 'admin' }, schema: { summary: 'Revoke a token by id or name', tags: ['auth'], params: Type.Object({ id: Type.String() }), response: { 200: TokenRecord, 404: ErrorSchema } } },
-    async (request) => deps.tokens.revoke((request.params as { id: string }).id),
+    async (request) => deps.tokens.revoke((request.params as { id: string }).id, request.principal!.name),
   );
 }

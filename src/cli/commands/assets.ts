@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InventoryService, openLocal, type ImportReport } from '../../app/index.ts';
+import { openLocal, type ImportReport } from '../../app/index.ts';
 import { csvObjects } from '../../lib/index.ts';
-import { loadConfig, remoteTarget, UsageError, type GlobalOptions } from '../context.ts';
+import { loadConfig, localActor, remoteTarget, UsageError, type GlobalOptions } from '../context.ts';
 
 const LIST_FIELDS = new Set(['tags', 'services', 'aliases', 'depends_on']);
 const NUMBER_FIELDS = new Set(['criticality', 'tier']);
@@ -58,7 +58,7 @@ export async function assetsImport(file: string, options: GlobalOptions): Promis
   else {
     const local = await openLocal(loadConfig(options));
     try {
-      report = await new InventoryService(local.store).import(data);
+      report = await local.inventory.import(data, localActor());
     } finally {
       await local.close();
     }

@@ -1,6 +1,6 @@
 import { openLocal } from '../../app/index.ts';
 import type { TokenRecord } from '../../store/index.ts';
-import { loadConfig, remoteTarget, type GlobalOptions } from '../context.ts';
+import { loadConfig, localActor, remoteTarget, type GlobalOptions } from '../context.ts';
 
 async function withTokens<T>(options: GlobalOptions, local: (s: Awaited<ReturnType<typeof openLocal>>['tokens']) => Promise<T>, remote: (c: NonNullable<ReturnType<typeof remoteTarget>>) => Promise<T>): Promise<T> {
   const client = remoteTarget(options);
@@ -14,7 +14,7 @@ async function withTokens<T>(options: GlobalOptions, local: (s: Awaited<ReturnTy
 }
 
 export async function tokenCreate(options: GlobalOptions & { role: string; name?: string }): Promise<number> {
-  const issued = await withTokens(options, (t) => t.create(options.role, options.name), (c) => c.createToken(options.role, options.name));
+  const issued = await withTokens(options, (t) => t.create(options.role, options.name, localActor()), (c) => c.createToken(options.role, options.name));
   if (options.json) process.stdout.write(`${JSON.stringify(issued)}\n`);
   else process.stdout.write(`${issued.token}\n`);
   process.stderr.isTTY && !options.json && process.stderr.write(`token '${issued.record.name}' (${issued.record.id}) with role ${issued.record.role}; it is shown only now\n`);
@@ -34,7 +34,7 @@ export async function tokenList(options: GlobalOptions): Promise<number> {
 }
 
 export async function tokenRevoke(id: string, options: GlobalOptions): Promise<number> {
-  const record = await withTokens(options, (t) => t.revoke(id), (c) => c.revokeToken(id));
+  const record = await withTokens(options, (t) => t.revoke(id, localActor()), (c) => c.revokeToken(id));
   if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
   else process.stdout.write(`revoked ${record.name} (${record.id})\n`);
   return 0;

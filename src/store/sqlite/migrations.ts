@@ -67,6 +67,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);`,
   `CREATE TABLE assets (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);
    CREATE TABLE services (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);`,
+  `CREATE TABLE audit (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): number {

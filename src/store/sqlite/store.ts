@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type Service, type VigilEvent } from '../../core/index.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Service, type VigilEvent } from '../../core/index.ts';
 import type { AlertSearch, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
@@ -293,6 +293,50 @@ export class SqliteStore implements Store {
   }
   async deleteService(name: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
+  }
+
+  // ---- audit -------------------------------------------------------------------------------
+
+  async appendAudit(entry: AuditEntry, hash: (record: Omit<AuditRecord, 'hash'>) => string): Promise<AuditRecord> {
+    // One immediate transaction: read the chain's end and append, so two writers cannot fork it.
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT seq, doc FROM audit ORDER BY seq DESC LIMIT 1').raw(true).get() as [number, string] | undefined;
+      const record: Omit<AuditRecord, 'hash'> = {
+        seq: (last?.[0] ?? 0) + 1,
+        at: new Date().toISOString(),
+        ...entry,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        prev_hash: last ? (JSON.parse(last[1]) as AuditRecord).hash : '',
+      };
+      const full: AuditRecord = { ...record, hash: hash(record) };
+      this.db.prepare('INSERT INTO audit (seq, doc) VALUES (?, ?)').run(full.seq, JSON.stringify(full));
+      return full;
+    }).immediate();
+  }
+
+  async listAudit(limit: number, after?: number): Promise<Page<AuditRecord>> {
+    const rows = this.db.prepare('SELECT doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').pluck().all(after ?? 0, limit + 1) as string[];
+    const items = rows.slice(0, limit).map((d) => JSON.parse(d) as AuditRecord);
+    return { items, next_cursor: rows.length > limit ? String(items[items.length - 1]!.seq) : null };
+  }
+
+  async *auditRecords(): AsyncIterable<AuditRecord> {
+    let after = 0;
+    for (;;) {
+      const rows = this.db.prepare('SELECT seq, doc FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000').raw(true).all(after) as Array<[number, string]>;
+      if (rows.length === 0) return;
+      for (const [seq, doc] of rows) {
+        let record: AuditRecord;
+        try {
+          record = JSON.parse(doc) as AuditRecord;
+        } catch {
+          record = { seq, at: '', actor: '', action: '', object_type: '', object_id: '', before: null, after: null, prev_hash: '', hash: '<unreadable>' };
+        }
+        yield { ...record, seq: record.seq === seq ? seq : Number.NaN };
+      }
+      after = rows[rows.length - 1]![0];
+    }
   }
 
   // ---- dead letters ------------------------------------------------------------------------
