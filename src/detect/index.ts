@@ -3,3 +3,4 @@ export * from './alert.ts';
 export * from './ruleset.ts';
 export { lint, formatRejection, summarizeRejections } from './sigma/index.ts';
 export { attackFromTags, KILL_CHAIN_PHASES } from './attack/index.ts';
+export { loadRoutingFile, type RoutingConfig } from './routing/index.ts';

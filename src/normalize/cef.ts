@@ -18,8 +18,8 @@
  * cn2Label, any `X` with an `XLabel`) are also under `cef.custom` keyed by their label. `cat` is a
  * vendor category, not an ECS one: it stays in cef.extensions only.
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { parseTimestamp, toIso, type Zone } from './time.ts';
 import {
   finish, getOwn, merge, optionZone, q, receivedMs, setOwn, setPath, skeleton, toInt, toIp, toPort,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NormalizeContext, RawRecord } from '../core/event.ts';
+import type { NormalizeContext, RawRecord } from '../core/index.ts';
 import { normalizeRecord } from './index.ts';
 
 const ctx: NormalizeContext = { input: { type: 'syslog', name: 'syslog-udp', address: '192.0.2.1:514' }, receivedAt: new Date('2024-05-01T12:00:00.000Z') };

@@ -25,8 +25,8 @@
  * with a dozen extensions, ~8-9 µs for a Sysmon / Security event (most of it building the nested
  * ECS objects; JSON.parse of the same record costs ~5 µs). 30,000 events/s allow 33 µs each.
  */
-import type { NormalizeContext, NormalizedEvent, RawRecord } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent, RawRecord } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { cefDraft, cefFields, isCef, parseCef } from './cef.ts';
 import { jsonDraft } from './json.ts';
 import { isLeef, leefDraft, leefFields, parseLeef } from './leef.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NormalizeContext } from '../core/event.ts';
+import type { NormalizeContext } from '../core/index.ts';
 import { normalizeJson } from './json.ts';
 
 const ctx: NormalizeContext = { input: { type: 'http', name: 'http' }, receivedAt: new Date('2024-05-01T12:00:00.000Z') };

@@ -17,8 +17,8 @@
  * CEF or LEEF line is parsed too; its fields only fill what the record lacks.
  * Windows-shaped objects are routed to the Windows normaliser.
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { cefFields, isCef, parseCef } from './cef.ts';
 import { isLeef, leefFields, parseLeef } from './leef.ts';
 import { parseTimestamp, toIso } from './time.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NormalizeContext } from '../core/event.ts';
+import type { NormalizeContext } from '../core/index.ts';
 import { normalizeRecord } from './index.ts';
 import { compileJavaDateFormat, normalizeLeef, parseLeef, parseWithJavaFormat } from './leef.ts';
 import { UTC } from './time.ts';

@@ -18,8 +18,8 @@
  * category, which ECS has no free-form field for (event.category has fixed values): it is kept
  * as `leef.category`. Every attribute stays, raw, under `leef.attributes`.
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { cefSeverity, scanKeyValues, splitHeader } from './cef.ts';
 import { monthIndex, parseTimestamp, parseZone, wallClockToMs, type Zone } from './time.ts';
 import {

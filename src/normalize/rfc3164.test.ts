@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { NormalizeContext } from '../core/event.ts';
+import type { NormalizeContext } from '../core/index.ts';
 import { looksLikeRfc3164, normalizeRfc3164, parseRfc3164 } from './rfc3164.ts';
 import { UTC } from './time.ts';
 

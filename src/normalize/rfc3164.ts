@@ -17,8 +17,8 @@
  * it the whole rest is MSG (RFC 3164 §4.1.3 says the same). A line with a PRI but no valid
  * TIMESTAMP is all MSG (§4.3.3). Tags like `sshd(pam_unix)` give process.name `sshd`.
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { applyHeader, readPri } from './syslog.ts';
 import { monthIndex, parseIso8601, wallClockToMs, type Zone } from './time.ts';
 import {

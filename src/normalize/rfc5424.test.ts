@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { NormalizeContext } from '../core/event.ts';
+import type { NormalizeContext } from '../core/index.ts';
 import { looksLikeRfc5424, normalizeRfc5424, parseRfc5424, parseStructuredData } from './rfc5424.ts';
 
 const ctx: NormalizeContext = { input: { type: 'syslog', name: 'syslog-udp' }, receivedAt: new Date('2024-05-01T12:00:00.000Z') };

@@ -9,8 +9,8 @@
  * NILVALUE `-` leaves a field out. The TIMESTAMP carries its own offset, so it is exact; `-` means
  * ctx.receivedAt. The parser is a single left-to-right scan (no regex on the user data).
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { applyHeader, readPri } from './syslog.ts';
 import { parseIso8601 } from './time.ts';
 import { finish, getOwn, q, receivedMs, setOwn, skeleton, stripBom, type Draft, type Obj } from './util.ts';

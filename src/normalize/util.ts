@@ -3,7 +3,7 @@
  * user-controlled keys), the event skeleton, warnings, and value coercions.
  */
 import { isIP } from 'node:net';
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
 import { UTC, parseZone, toIso, type Zone } from './time.ts';
 
 export type Obj = Record<string, unknown>;

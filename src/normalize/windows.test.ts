@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import type { NormalizeContext } from '../core/event.ts';
+import type { NormalizeContext } from '../core/index.ts';
 import { normalizeRecord } from './index.ts';
 import { normalizeWindows, windowsShape } from './windows.ts';
 

@@ -24,8 +24,8 @@
  * split into user.domain / user.name. For Security events the audit keywords also give
  * event.outcome (0x...0020... success, 0x...0010... failure) when the event table does not.
  */
-import type { NormalizeContext, NormalizedEvent } from '../core/event.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import type { NormalizeContext, NormalizedEvent } from '../core/index.ts';
+import { err, ok, type Result } from '../core/index.ts';
 import { parseTimestamp, toIso } from './time.ts';
 import {
   basename, child, cloneJson, dirname, finish, getOwn, getPath, isObj, q, receivedMs, setOwn,

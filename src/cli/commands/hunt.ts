@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { VigilEvent } from '../../core/index.ts';
-import { RuleSet, formatRejection, type Detection } from '../../detect/index.ts';
+import { RuleSet, formatRejection, loadRoutingFile, type Detection, type RoutingConfig } from '../../detect/index.ts';
 import { loadConfigFile, type VigilConfig } from '../../config/index.ts';
-import { loadRoutingFile, type RoutingConfig } from '../../detect/routing/index.ts';
 import { newId } from '../../lib/index.ts';
 import { normalizeRecord } from '../../normalize/index.ts';
 import { readRecords, type FileFormat } from '../../sources/file/index.ts';

@@ -9,7 +9,7 @@
  */
 import type { RuleMatch, SigmaRuleMeta } from '../types.ts';
 
-import type { CorrelationType as SigmaCorrelationType } from '../sigma/types.ts';
+import type { CorrelationType as SigmaCorrelationType } from '../sigma/index.ts';
 
 /** The correlation types the engine runs: Sigma's, with value_median given as value_percentile 50. */
 export type CorrelationType = Exclude<SigmaCorrelationType, 'value_median'>;

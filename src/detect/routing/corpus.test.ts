@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import type { Logsource } from '../types.ts';
 import { defaultCompiledRouting, logsourceKey, testCondition } from './compile.ts';
 import { LOGHUB, WINDOWS_CORPUS, loadLoghub, loadWindowsCorpus, skipUnless, toEvent } from './fixtures.ts';

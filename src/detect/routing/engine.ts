@@ -12,7 +12,7 @@
  * A rule whose `match` throws (the contract says it never does) counts as not matching; the
  * count is in `stats().errors`.
  */
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import type { Anchor, CompiledRule, EventView, RuleMatch, RuleRejection } from '../types.ts';
 import { CandidateIndex, type CandidateIndexStats } from './candidates.ts';
 import { compileRouting, CompiledRouting, defaultCompiledRouting, logsourceKey } from './compile.ts';

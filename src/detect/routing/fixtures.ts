@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import { normalizeRecord } from '../../normalize/index.ts';
 
 export const WINDOWS_CORPUS = process.env.VIGIL_WINDOWS_EVENTS ?? '/work/shared/data/windows-events';

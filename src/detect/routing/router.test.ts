@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import type { Logsource } from '../types.ts';
 import { compileRouting, defaultCompiledRouting, logsourceKey, testCondition } from './compile.ts';
 import type { RoutingConfig } from './config.ts';

@@ -14,7 +14,7 @@
  *
  * Logsources no mapping knows are listed in `unsupported` with the reason, never dropped silently.
  */
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import type { Logsource } from '../types.ts';
 import {
   compileMultiReader, logsourceKey, testCondition, valueText, type CompiledBranch, type CompiledCondition, type CompiledRouting,

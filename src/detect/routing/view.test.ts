@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import { compileRouting, defaultCompiledRouting } from './compile.ts';
 import { buildEventView, collectKeywords, EventContext, KEYWORD_LIMITS } from './view.ts';
 

@@ -8,7 +8,7 @@
  * different mappings (one per logsource branch the event belongs to) share one EventContext,
  * hence one keyword list and one time.
  */
-import type { VigilEvent } from '../../core/event.ts';
+import type { VigilEvent } from '../../core/index.ts';
 import type { EventView } from '../types.ts';
 import type { FieldMapping } from './compile.ts';
 

@@ -2,7 +2,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { IncomingRecord } from '../../core/index.ts';
-import { locateJsonError } from '../http/json-error.ts';
+import { locateJsonError } from '../http/index.ts';
 
 export type FileFormat = 'auto' | 'ndjson' | 'json' | 'lines';
 
