@@ -55,13 +55,13 @@ export class IngestPipeline implements IngestSink {
       if (raw.kind === 'object') {
         const problem = checkRecordLimits(raw.value, this.limits);
         if (problem) {
-          reject(index, problem, raw.text ?? safeStringify(raw.value));
+          reject(index, problem, raw.text ?? stringifyBounded(raw.value));
           continue;
         }
       }
       const result = normalizeRecord(raw, { input, receivedAt });
       if (!result.ok) {
-        reject(index, result.error, raw.kind === 'text' ? raw.value : (raw.text ?? safeStringify(raw.value)));
+        reject(index, result.error, raw.kind === 'text' ? raw.value : (raw.text ?? stringifyBounded(raw.value)));
         continue;
       }
       const normalized = result.value;
@@ -85,4 +85,3 @@ export class IngestPipeline implements IngestSink {
   }
 }
 
-const safeStringify = stringifyBounded;

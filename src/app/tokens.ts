@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { badRequest, conflict, isRole, notFound, type Role } from '../core/index.ts';
 import { newId, randomToken, sha256Hex } from '../lib/index.ts';
@@ -73,7 +73,7 @@ export class TokenService {
   async bootstrapAdmin(dataDir: string): Promise<string | null> {
     if ((await this.store.countTokens()) > 0) return null;
     const { token } = await this.create('admin' satisfies Role, 'admin', 'system:first-start');
-    const file = join(dataDir, 'admin.token');
+    const file = adminTokenPath(dataDir);
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     return token;
@@ -81,4 +81,3 @@ export class TokenService {
 }
 
 export const adminTokenPath = (dataDir: string): string => join(dataDir, 'admin.token');
-export const hasAdminTokenFile = (dataDir: string): boolean => existsSync(adminTokenPath(dataDir));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { adminTokenPath } from '../app/index.ts';
 import { applyOverrides, loadConfigFile, resolveConfig, type Overrides, type VigilConfig } from '../config/index.ts';
 import { RemoteClient } from './remote.ts';
 
@@ -26,8 +27,7 @@ export function remoteTarget(options: GlobalOptions): RemoteClient | null {
   let token = options.token ?? process.env.VIGIL_TOKEN;
   if (!token) {
     // Convenience on the server's own machine: the first-start admin token.
-    const data = resolve(options.data ?? process.env.VIGIL_DATA ?? './data');
-    const file = join(data, 'admin.token');
+    const file = adminTokenPath(resolve(options.data ?? process.env.VIGIL_DATA ?? './data'));
     if (existsSync(file)) token = readFileSync(file, 'utf8').trim();
   }
   if (!token) throw new UsageError('--url needs a token: pass --token or set VIGIL_TOKEN');

@@ -56,7 +56,6 @@ export class SqliteStore implements Store {
   private readonly touchTimer: NodeJS.Timeout;
 
   private constructor(
-    private readonly file: string,
     private readonly db: Database.Database,
     private readonly writer: SqliteWriter,
     private readonly reader: SqliteReader,
@@ -75,7 +74,7 @@ export class SqliteStore implements Store {
       throw error;
     }
     const reader = new SqliteReader(file, options.cacheMb, options.queryTimeoutMs);
-    return new SqliteStore(file, db, writer, reader);
+    return new SqliteStore(db, writer, reader);
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -420,10 +419,6 @@ export class SqliteStore implements Store {
     await this.writer.close();
     await this.reader.close();
     this.db.close();
-  }
-
-  get path(): string {
-    return this.file;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { overloaded, VigilError } from '../../core/index.ts';
 import type { WriteBatch, WriteReceipt } from '../ports.ts';
-import { DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH, pushAlertRow, pushDeadLetterRow, pushEventRow } from './rows.ts';
+import { EVENT_ROW_WIDTH, pushAlertRow, pushDeadLetterRow, pushEventRow } from './rows.ts';
 import type { WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 import { startTsWorker } from './worker-url.ts';
 
@@ -21,8 +21,6 @@ export class SqliteWriter {
   private readonly ready: Promise<void>;
   private closedPromise?: Promise<void>;
   private onClosed?: () => void;
-  /** Called after each commit with the number of event rows committed. */
-  onCommit?: (rows: number) => void;
 
   constructor(
     options: WriterOptions,
@@ -108,12 +106,7 @@ export class SqliteWriter {
   private handle(reply: WriterReply): void {
     switch (reply.t) {
       case 'done': {
-        let rows = 0;
-        reply.seqs.forEach((seq, i) => {
-          rows += this.waiters.get(seq)?.rows ?? 0;
-          this.settle(seq, { value: reply.ranges[i] ?? [0, 0] });
-        });
-        this.onCommit?.(rows);
+        reply.seqs.forEach((seq, i) => this.settle(seq, { value: reply.ranges[i] ?? [0, 0] }));
         return;
       }
       case 'failed':
@@ -135,4 +128,3 @@ export class SqliteWriter {
   }
 }
 
-export { DEAD_LETTER_ROW_WIDTH };
