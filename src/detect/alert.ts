@@ -1,5 +1,5 @@
 import type { Alert, AlertLevel, AttackContext, VigilEvent } from '../core/index.ts';
-import { newId, sha256Hex } from '../lib/index.ts';
+import { getPath, newId, sha256Hex } from '../lib/index.ts';
 import type { SigmaRuleMeta } from './types.ts';
 
 const LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -10,21 +10,15 @@ const text = (value: unknown): string[] => {
   return typeof value === 'string' && value !== '' ? [value] : typeof value === 'number' ? [String(value)] : [];
 };
 
-const read = (event: VigilEvent, path: string): unknown => {
-  let node: unknown = event;
-  for (const part of path.split('.')) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  return node;
-};
-
 const unique = (values: string[]): string[] => [...new Set(values)];
 
 /** Hosts, users and addresses an event is about, from its ECS fields. */
 export function entitiesOf(events: VigilEvent[]): Alert['entities'] {
   return {
-    hosts: unique(events.flatMap((e) => text(read(e, 'host.name')))),
-    users: unique(events.flatMap((e) => [...text(read(e, 'user.name')), ...text(read(e, 'user.target.name'))])),
-    ips: unique(events.flatMap((e) => [...text(read(e, 'source.ip')), ...text(read(e, 'destination.ip'))])),
-    services: unique(events.flatMap((e) => text(read(e, 'service.name')))),
+    hosts: unique(events.flatMap((e) => text(getPath(e, 'host.name')))),
+    users: unique(events.flatMap((e) => [...text(getPath(e, 'user.name')), ...text(getPath(e, 'user.target.name'))])),
+    ips: unique(events.flatMap((e) => [...text(getPath(e, 'source.ip')), ...text(getPath(e, 'destination.ip'))])),
+    services: unique(events.flatMap((e) => text(getPath(e, 'service.name')))),
   };
 }
 

@@ -4,3 +4,4 @@ export * from './hash.ts';
 export * from './backoff.ts';
 export * from './net.ts';
 export * from './csv.ts';
+export * from './path.ts';

@@ -1,5 +1,6 @@
 import type { VigilEvent } from '../../core/index.ts';
 import { openLocal } from '../../app/index.ts';
+import { getPath } from '../../lib/index.ts';
 import { loadConfig, remoteTarget, type GlobalOptions } from '../context.ts';
 
 export interface SearchOptions extends GlobalOptions {
@@ -11,9 +12,8 @@ export interface SearchOptions extends GlobalOptions {
 }
 
 const field = (event: VigilEvent, path: string): string => {
-  let node: unknown = event;
-  for (const part of path.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  return node === undefined || node === null ? '' : Array.isArray(node) ? node.join(',') : String(node);
+  const value = getPath(event, path);
+  return value === undefined || value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
 };
 
 /** `vigil search 'QUERY'`: a table by default, the API's JSON page with --json. */

@@ -1,4 +1,5 @@
 import { ORIGINAL_TEXT, type Alert, type VigilEvent } from '../../core/index.ts';
+import { getPath } from '../../lib/index.ts';
 import type { DeadLetter } from '../ports.ts';
 import { encodeKey, KEYED_FIELDS } from './keys.ts';
 
@@ -10,27 +11,11 @@ export const ALERT_ROW_WIDTH = 7;
 /** Longest text given to full-text indexing per event. */
 const MAX_FTS_CHARS = 4096;
 
-const PATHS = new Map<string, string[]>();
-
-const get = (event: VigilEvent, path: string): unknown => {
-  let parts = PATHS.get(path);
-  if (!parts) PATHS.set(path, (parts = path.split('.')));
-  let node: unknown = event;
-  for (const part of parts) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-};
-
 const scalarText = (value: unknown): string | null => {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 };
-
-const firstText = (value: unknown): string | null =>
-  Array.isArray(value) ? (value.length > 0 ? scalarText(value[0]) : null) : scalarText(value);
 
 /** Every string leaf of a value, breadth-first and bounded, for full text of records without a message. */
 function stringLeaves(value: unknown, budget: number): string {
@@ -57,21 +42,33 @@ export function fullText(event: VigilEvent): string {
   return stringLeaves(event.original, MAX_FTS_CHARS);
 }
 
-export function keysOf(event: VigilEvent): string {
+const KEYED = Object.keys(KEYED_FIELDS);
+/** Positions in KEYED of the fields that also have their own column. */
+const [HOST, USER, SOURCE_IP, DESTINATION_IP, CATEGORY, ACTION, OUTCOME] = ['host.name', 'user.name', 'source.ip', 'destination.ip', 'event.category', 'event.action', 'event.outcome'].map((f) => KEYED.indexOf(f));
+
+/**
+ * Reads each keyed field once: its first value for the column, and its exact-match keys (one per
+ * array element) for the key index.
+ */
+function keyedFields(event: VigilEvent): { first: Array<string | null>; keys: string } {
+  const first: Array<string | null> = new Array(KEYED.length);
   const keys: string[] = [];
-  for (const field in KEYED_FIELDS) {
-    const value = get(event, field);
+  for (let i = 0; i < KEYED.length; i++) {
+    const field = KEYED[i]!;
+    const value = getPath(event, field);
     if (Array.isArray(value)) {
+      first[i] = value.length > 0 ? scalarText(value[0]) : null;
       for (const item of value) {
         const text = scalarText(item);
         if (text !== null) keys.push(encodeKey(field, text));
       }
     } else {
       const text = scalarText(value);
+      first[i] = text;
       if (text !== null) keys.push(encodeKey(field, text));
     }
   }
-  return keys.join(' ');
+  return { first, keys: keys.join(' ') };
 }
 
 /** The stored document. The original's received JSON text is spliced in as is, sparing a second serialisation. */
@@ -85,22 +82,23 @@ export function documentJson(event: VigilEvent): string {
 
 /** Appends one event's row values to `out` (flat, EVENT_ROW_WIDTH per event). */
 export function pushEventRow(out: unknown[], event: VigilEvent): void {
+  const { first, keys } = keyedFields(event);
   out.push(
     event.id,
     Date.parse(event['@timestamp']),
     Date.parse((event.event?.ingested as string | undefined) ?? event['@timestamp']),
     event.input.type,
     event.input.name,
-    firstText(get(event, 'host.name')),
-    firstText(get(event, 'user.name')),
-    firstText(get(event, 'source.ip')),
-    firstText(get(event, 'destination.ip')),
-    firstText(get(event, 'event.category')),
-    firstText(get(event, 'event.action')),
-    firstText(get(event, 'event.outcome')),
+    first[HOST],
+    first[USER],
+    first[SOURCE_IP],
+    first[DESTINATION_IP],
+    first[CATEGORY],
+    first[ACTION],
+    first[OUTCOME],
     documentJson(event),
     fullText(event),
-    keysOf(event),
+    keys,
   );
 }
 
