@@ -1,4 +1,5 @@
-import { badRequest, parseQuery, parseTime, QuerySyntaxError, type IncomingRecord, type IngestOutcome, type InputInfo, type QueryNode } from '../core/index.ts';
+import { badRequest, type IncomingRecord, type IngestOutcome, type InputInfo } from '../core/index.ts';
+import { checkSearchParams } from './search-params.ts';
 import type { EventsFacade, SearchParams } from '../api/index.ts';
 import type { EventSearch, Store } from '../store/index.ts';
 import type { IngestPipeline } from './ingest.ts';
@@ -27,35 +28,8 @@ export class EventsService implements EventsFacade {
     return this.pipeline.ingest(records, input);
   }
 
-  /** Turns request parameters into a checked search; every problem names its parameter. */
   private request(params: SearchParams): EventSearch {
-    const now = this.clock();
-    let query: QueryNode;
-    try {
-      query = parseQuery(params.q ?? '');
-    } catch (error) {
-      if (error instanceof QuerySyntaxError) {
-        throw badRequest(`q: ${error.message}`, 'q', { position: error.position, expected: error.expected });
-      }
-      throw error;
-    }
-    const time = (name: 'from' | 'to'): number | undefined => {
-      const value = params[name];
-      if (value === undefined || value === '') return undefined;
-      try {
-        return parseTime(value, now).getTime();
-      } catch (error) {
-        throw badRequest(`${name}: ${(error as Error).message}`, name);
-      }
-    };
-    const from = time('from');
-    const to = time('to');
-    if (from !== undefined && to !== undefined && from > to) throw badRequest(`from: must not be after to`, 'from');
-    const limit = params.limit ?? this.limits.defaultLimit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > this.limits.maxLimit) {
-      throw badRequest(`limit: must be an integer from 1 to ${this.limits.maxLimit}`, 'limit');
-    }
-    return { query, from, to, sort: params.sort, limit, cursor: params.cursor };
+    return checkSearchParams(params, this.limits, this.clock());
   }
 
   search(params: SearchParams) {
