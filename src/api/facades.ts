@@ -1,4 +1,5 @@
 import type { Alert, Asset, IngestSink, Service, VigilEvent } from '../core/index.ts';
+import type { RuleInfo } from '../detect/index.ts';
 import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
 
 /** Query parameters of event searches, as the API and the CLI take them. */
@@ -25,16 +26,8 @@ export interface AlertsFacade {
   get(id: string): Promise<Alert | null>;
 }
 
-/** A detection rule as the API shows it: status, hit count, last hit. */
-export interface RuleSummary {
-  id: string;
-  title: string;
-  level: string | null;
-  status: string | null;
-  kind: 'detection' | 'correlation' | 'filter';
-  file: string;
-  tags: string[];
-  logsource: Record<string, string>;
+/** A detection rule as the API shows it: what the rule set says of it, plus hit count and last hit. */
+export interface RuleSummary extends RuleInfo {
   enabled: boolean;
   hits: number;
   last_hit: string | null;

@@ -42,7 +42,7 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
       routing,
       latenessMs: this.config.rules.lateness_seconds * 1000,
     });
-    for (const rejection of set.rejections) this.logger.warn({ rule: rejection.rule_id, file: rejection.file }, `rule not loaded: ${formatRejection({ ...rejection, feature: '' } as never)}`);
+    for (const rejection of set.rejections) this.logger.warn({ rule: rejection.rule_id, file: rejection.file }, `rule not loaded: ${formatRejection(rejection)}`);
     this.logger.info({ rules: set.size, rejected: set.rejections.length }, 'detection rules loaded');
     return set;
   }

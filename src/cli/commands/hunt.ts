@@ -73,7 +73,7 @@ export async function hunt(options: HuntOptions): Promise<number> {
 
   const started = performance.now();
   const set = RuleSet.load({ paths: options.rules, routing, placeholders, latenessMs: 24 * 3_600_000 });
-  for (const rejection of set.rejections) process.stderr.write(`rejected: ${formatRejection({ ...rejection, feature: '' } as never)}\n`);
+  for (const rejection of set.rejections) process.stderr.write(`rejected: ${formatRejection(rejection)}\n`);
   if (set.size === 0 && set.rules.length === 0) throw new UsageError(`no usable rules under ${options.rules.join(', ')}`);
 
   // Where each event came from, for the output's file and line.

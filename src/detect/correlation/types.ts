@@ -9,20 +9,14 @@
  */
 import type { RuleMatch, SigmaRuleMeta } from '../types.ts';
 
-import type { CorrelationType as SigmaCorrelationType } from '../sigma/index.ts';
+import { CORRELATION_TYPES as SIGMA_CORRELATION_TYPES, type CorrelationType as SigmaCorrelationType } from '../sigma/index.ts';
 
 /** The correlation types the engine runs: Sigma's, with value_median given as value_percentile 50. */
 export type CorrelationType = Exclude<SigmaCorrelationType, 'value_median'>;
 
-export const CORRELATION_TYPES: readonly CorrelationType[] = [
-  'event_count',
-  'value_count',
-  'temporal',
-  'temporal_ordered',
-  'value_sum',
-  'value_avg',
-  'value_percentile',
-];
+export const CORRELATION_TYPES: readonly CorrelationType[] = [...SIGMA_CORRELATION_TYPES].filter(
+  (type): type is CorrelationType => type !== 'value_median',
+);
 
 /**
  * Sigma `correlation.condition`. Every comparison present must hold (several make a range, e.g.

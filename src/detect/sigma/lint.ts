@@ -5,6 +5,7 @@
 import { compileFilter, compileRule } from './compile.ts';
 import { SigmaRuleError } from './errors.ts';
 import { loadRules } from './load.ts';
+import type { RuleRejection } from '../types.ts';
 import type { LintResult, LoadOptions, SigmaRejection } from './types.ts';
 
 export function lint(paths: string[], options: LoadOptions = {}): LintResult {
@@ -62,7 +63,7 @@ export function summarizeRejections(rejected: readonly SigmaRejection[]): Record
 }
 
 /** One line per rejection: `file: rule: reason`. */
-export function formatRejection(r: SigmaRejection): string {
+export function formatRejection(r: RuleRejection & { document?: number }): string {
   const who = r.rule_id ?? (r.title !== undefined ? `'${r.title}'` : r.document !== undefined ? `document ${r.document}` : '-');
   return `${r.file}: ${who}: ${r.reason}${r.kind === 'unsupported' ? ' [unsupported]' : ''}`;
 }
