@@ -25,11 +25,11 @@ const event = (i: number, user: string, bytes?: number): VigilEvent => ({
   original: { EventID: 4625, Channel: 'Security', TargetUserName: user },
 });
 
-function withRules(text: string, run: (set: RuleSet) => void): void {
+function withRules(text: string, run: (set: RuleSet) => void, maxEventsPerGroup?: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ruleset-'));
   try {
     writeFileSync(join(dir, 'rules.yml'), text);
-    run(RuleSet.load({ paths: [dir], latenessMs: 0 }));
+    run(RuleSet.load({ paths: [dir], latenessMs: 0, maxEventsPerGroup }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,5 +88,35 @@ level: medium
       assert.equal(median.length, 1);
       assert.equal(median[0]!.alert.correlation?.value, 150);
     });
+  });
+
+  it('sets aside a correlation the engine cannot run, with its reason, and runs the others', () => {
+    const correlations = `---
+title: Needs more than a group holds
+id: 55555555-6666-4777-8888-999999999999
+correlation:
+  type: event_count
+  rules: [failed_logon]
+  group-by: [TargetUserName]
+  timespan: 1m
+  condition: { gte: 50 }
+level: medium
+---
+title: Two failures
+id: 66666666-7777-4888-8999-aaaaaaaaaaaa
+correlation:
+  type: event_count
+  rules: [failed_logon]
+  group-by: [TargetUserName]
+  timespan: 1m
+  condition: { gte: 2 }
+level: medium
+`;
+    withRules(base + correlations, (set) => {
+      assert.deepEqual(set.rejections.map((r) => r.rule_id), ['55555555-6666-4777-8888-999999999999']);
+      assert.match(set.rejections[0]!.reason, /55555555|Needs more/);
+      const fired = [event(0, 'dave'), event(1, 'dave')].flatMap((e) => set.process(e)).filter((d) => d.correlation);
+      assert.deepEqual(fired.map((d) => d.alert.rule.id), ['66666666-7777-4888-8999-aaaaaaaaaaaa']);
+    }, 10);
   });
 });

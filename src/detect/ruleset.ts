@@ -6,7 +6,7 @@
 import type { Alert, VigilEvent } from '../core/index.ts';
 import { attackFromTags } from './attack/index.ts';
 import { buildAlert } from './alert.ts';
-import { CorrelationConfigError, CorrelationEngine, type CorrelationAlert, type CorrelationSpec } from './correlation/index.ts';
+import { checkSpecs, CorrelationEngine, type CorrelationAlert, type CorrelationSpec } from './correlation/index.ts';
 import { DetectionEngine, type RoutingConfig } from './routing/index.ts';
 import { applyFilters, compileFilter, compileRule, loadRules, type ParsedCorrelation } from './sigma/index.ts';
 import type { CompiledRule, RuleMatch, RuleRejection, SigmaRuleMeta } from './types.ts';
@@ -137,26 +137,19 @@ export class RuleSet {
       }
       specs.push(spec);
     }
-    let correlation: CorrelationEngine | null = null;
-    const options2 = { allowedLatenessMs: options.latenessMs ?? 60_000, maxGroupsPerRule: options.maxGroupsPerRule ?? 100_000, maxEventsPerGroup: options.maxEventsPerGroup ?? 10_000, knownRules: known };
+    // Correlations with a problem (their own, or a reference or cycle) are set aside, each with
+    // its reasons; the others run.
+    const engineOptions = { allowedLatenessMs: options.latenessMs ?? 60_000, maxGroupsPerRule: options.maxGroupsPerRule ?? 100_000, maxEventsPerGroup: options.maxEventsPerGroup ?? 10_000, knownRules: known };
     let accepted = specs;
-    for (let attempt = 0; attempt < 3 && accepted.length > 0; attempt++) {
-      try {
-        correlation = new CorrelationEngine(accepted, options2);
-        break;
-      } catch (error) {
-        if (!(error instanceof CorrelationConfigError)) throw error;
-        // Drop the correlations named in the errors and try again with the rest.
-        const bad = new Set(accepted.filter((s) => error.errors.some((e: string) => e.includes(s.id) || (s.name && e.includes(s.name)))).map((s) => s.id));
-        for (const spec of accepted.filter((s) => bad.has(s.id))) {
-          rejections.push({ file: spec.file ?? '', rule_id: spec.id, title: spec.title, reason: error.errors.filter((e: string) => e.includes(spec.id) || (spec.name && e.includes(spec.name))).join('; '), kind: 'error' });
-        }
-        if (bad.size === 0) {
-          for (const spec of accepted) rejections.push({ file: spec.file ?? '', rule_id: spec.id, title: spec.title, reason: error.errors.join('; '), kind: 'error' });
-          accepted = [];
-        } else accepted = accepted.filter((s) => !bad.has(s.id));
+    for (let check = checkSpecs(accepted, engineOptions); check.invalid.size > 0; check = checkSpecs(accepted, engineOptions)) {
+      for (const spec of accepted) {
+        const reasons = check.invalid.get(spec.id);
+        if (reasons) rejections.push({ file: spec.file ?? '', rule_id: spec.id, title: spec.title, reason: reasons.join('; '), kind: 'error' });
       }
+      // Setting some aside can leave others referring to them: check again.
+      accepted = accepted.filter((s) => !check.invalid.has(s.id));
     }
+    const correlation = accepted.length > 0 ? new CorrelationEngine(accepted, engineOptions) : null;
     const rules: RuleInfo[] = [
       ...compiled.map((c) => info(c.meta, 'detection')),
       ...loaded.correlations.filter((c) => accepted.some((s) => s.id === c.id)).map((c) => ({

@@ -1,6 +1,6 @@
 /** Sigma correlation rules on event time. Semantics: see the header of engine.ts. */
 export { CorrelationEngine } from './engine.ts';
-export { validateSpecs } from './validate.ts';
+export { checkSpecs, validateSpecs } from './validate.ts';
 export {
   CORRELATION_TYPES,
   CorrelationConfigError,

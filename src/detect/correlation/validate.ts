@@ -147,9 +147,29 @@ function minimumCount(c: NonNullable<CorrelationSpec['condition']>): number {
  * Returns the list of problems (empty when all is well).
  */
 export function validateSpecs(specs: readonly CorrelationSpec[], options: CorrelationEngineOptions): string[] {
+  return checkSpecs(specs, options).errors;
+}
+
+/** The problems, and each troubled correlation's own (by id), so a caller can set just those aside. */
+export function checkSpecs(specs: readonly CorrelationSpec[], options: CorrelationEngineOptions): { errors: string[]; invalid: Map<string, string[]> } {
   const errors = validateOptions(options);
-  if (!Array.isArray(specs)) return [...errors, 'correlations must be a list'];
-  for (const s of specs) errors.push(...validateSpec(s, options));
+  const invalid = new Map<string, string[]>();
+  if (!Array.isArray(specs)) return { errors: [...errors, 'correlations must be a list'], invalid };
+  const note = (spec: CorrelationSpec, full: string) => {
+    const list = invalid.get(spec.id);
+    if (list) list.push(full);
+    else invalid.set(spec.id, [full]);
+  };
+  /** A problem of one correlation. */
+  const fault = (spec: CorrelationSpec, message: string) => {
+    errors.push(`${describe(spec)}: ${message}`);
+    note(spec, `${describe(spec)}: ${message}`);
+  };
+  for (const s of specs) {
+    const own = validateSpec(s, options);
+    errors.push(...own);
+    for (const message of own) note(s, message);
+  }
 
   // handles: id and name of every correlation, unique across all
   const byHandle = new Map<string, number>();
@@ -157,7 +177,7 @@ export function validateSpecs(specs: readonly CorrelationSpec[], options: Correl
     for (const h of new Set([s.id, s.name].filter(isNonEmptyString))) {
       const other = byHandle.get(h);
       if (other !== undefined && other !== i) {
-        errors.push(`${describe(s)}: ${JSON.stringify(h)} is also the id or name of ${describe(specs[other])}`);
+        fault(s, `${JSON.stringify(h)} is also the id or name of ${describe(specs[other])}`);
       } else byHandle.set(h, i);
     }
   });
@@ -169,7 +189,7 @@ export function validateSpecs(specs: readonly CorrelationSpec[], options: Correl
       known!.add(h);
       const corr = byHandle.get(h);
       if (corr !== undefined) {
-        errors.push(`${describe(specs[corr])}: ${JSON.stringify(h)} is also the id or name of a detection rule`);
+        fault(specs[corr], `${JSON.stringify(h)} is also the id or name of a detection rule`);
       }
     }
   }
@@ -181,7 +201,7 @@ export function validateSpecs(specs: readonly CorrelationSpec[], options: Correl
     for (const ref of s.rules) {
       const target = byHandle.get(ref);
       if (target !== undefined) edges[i].push(target);
-      else if (known && !known.has(ref)) errors.push(`${describe(s)}: unknown rule ${JSON.stringify(ref)}`);
+      else if (known && !known.has(ref)) fault(s, `unknown rule ${JSON.stringify(ref)}`);
     }
   });
 
@@ -199,7 +219,9 @@ export function validateSpecs(specs: readonly CorrelationSpec[], options: Correl
         if (!reported.has(sig)) {
           reported.add(sig);
           const path = [...cycle, j].map((k) => specs[k].name ?? specs[k].id).join(' → ');
-          errors.push(`${describe(specs[j])}: chained correlations form a cycle: ${path}`);
+          const message = `${describe(specs[j])}: chained correlations form a cycle: ${path}`;
+          errors.push(message);
+          for (const k of cycle) note(specs[k], message);
         }
       } else if (state[j] === 0) visit(j);
     }
@@ -207,5 +229,5 @@ export function validateSpecs(specs: readonly CorrelationSpec[], options: Correl
     state[i] = 2;
   };
   for (let i = 0; i < specs.length; i++) if (state[i] === 0) visit(i);
-  return errors;
+  return { errors, invalid };
 }
