@@ -6,6 +6,145 @@ const section = <T extends Record<string, any>>(properties: T) =>
 const int = (min: number, max: number, def: number, description: string) =>
   Type.Optional(Type.Integer({ minimum: min, maximum: max, default: def, description }));
 
+const DURATION = '^(0|(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+)$';
+const duration = (def: string | undefined, description: string) =>
+  Type.Optional(Type.String({ pattern: DURATION, ...(def === undefined ? {} : { default: def }), description: `${description} (e.g. 30s, 5m, 4h)` }));
+const matchers = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `${description}; Alertmanager matchers such as 'severity="critical"', 'rule_id=~"win_.*"'` }));
+
+/**
+ * One node of the triage route tree, Alertmanager-style. Children inherit what they do not set.
+ * Nested up to four levels (a fixed depth keeps the schema simple and defaults working).
+ */
+function routeSchema(depth: number, root: boolean): ReturnType<typeof Type.Object> {
+  const properties = {
+    name: Type.Optional(Type.String({ description: 'Shown on incidents and in the noise ledger' })),
+    matchers: matchers('Which alerts this route takes (all must match)'),
+    group_by: Type.Optional(Type.Array(Type.String(), root ? { default: ['rule_id'], description: "Labels whose values make one group (one incident); '...' groups by every label" } : { description: "Labels whose values make one group (one incident); '...' groups by every label" })),
+    group_wait: duration(root ? '30s' : undefined, 'Wait before the first notification of a new incident, to collect its first alerts'),
+    group_interval: duration(root ? '5m' : undefined, 'Wait before notifying about new alerts in an incident already notified'),
+    repeat_interval: duration(root ? '4h' : undefined, 'Wait before repeating a notification for an incident that has not changed'),
+    group_window: duration(root ? '4h' : undefined, 'An incident stops taking alerts by its group once none joined for this long (event time)'),
+    correlate_entities: Type.Optional(Type.Boolean(root ? { default: true, description: 'Alerts sharing a host, user or IP with an open incident join it' } : { description: 'Alerts sharing a host, user or IP with an open incident join it' })),
+    continue: Type.Optional(Type.Boolean({ description: 'Accepted for Alertmanager compatibility; an alert joins one incident, through the first route that matches' })),
+    ...(depth > 0 ? { routes: Type.Optional(Type.Array(routeSchema(depth - 1, false))) } : {}),
+  };
+  return Type.Object(properties, root ? { ...strict, default: {} } : strict);
+}
+
+const weight = (def: number, description: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 1000, default: def, description }));
+const slaTarget = (ack: number, resolve: number) =>
+  Type.Optional(
+    Type.Object(
+      {
+        ack_minutes: Type.Optional(Type.Integer({ minimum: 1, default: ack })),
+        resolve_minutes: Type.Optional(Type.Integer({ minimum: 1, default: resolve })),
+      },
+      { ...strict, default: {} },
+    ),
+  );
+
+const TriageSchema = Type.Object(
+  {
+    dedup_keys: Type.Optional(
+      Type.Array(Type.String(), {
+        default: [],
+        description: "Labels that make an alert's identity; empty keeps each detector's fingerprint (Sigma: rule and entities; Alertmanager: its fingerprint)",
+      }),
+    ),
+    route: routeSchema(4, true),
+    correlation: Type.Optional(
+      Type.Object(
+        {
+          window: duration('2h', 'Alerts sharing an entity within this time (event time) join one incident'),
+          entities: Type.Optional(Type.Array(Type.Union([Type.Literal('hosts'), Type.Literal('users'), Type.Literal('ips')]), { default: ['hosts', 'users', 'ips'] })),
+          max_entities: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'An incident touching more hosts, users and IPs than this is fleet-wide and takes no alerts by entity' })),
+          ignore: Type.Optional(
+            Type.Array(Type.String(), {
+              default: ['SYSTEM', 'LOCAL SERVICE', 'NETWORK SERVICE', 'root', 'localhost', '127.0.0.1', '::1', '-', 'unknown', 'N/A'],
+              description: 'Entity values too common to link alerts (compared without case)',
+            }),
+          ),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    inhibit_rules: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.Optional(Type.String()),
+            source_matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+            target_matchers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+            equal: Type.Optional(Type.Array(Type.String(), { default: [] })),
+          },
+          strict,
+        ),
+        { default: [], description: 'A firing alert matching source_matchers mutes alerts matching target_matchers that have the same values of the equal labels' },
+      ),
+    ),
+    service_inhibition: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ default: true, description: 'An open incident on a service mutes the alerts of the services that depend on it' })),
+          window: duration('1h', 'How long after its latest alert (event time) an incident keeps muting its dependants'),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    flapping: Type.Optional(
+      Type.Object(
+        {
+          window: duration('1h', 'Window (event time) over which firing/resolved changes are counted'),
+          threshold: Type.Optional(Type.Integer({ minimum: 2, maximum: 1000, default: 4, description: 'This many changes within the window mark an alert flapping' })),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    score: Type.Optional(
+      Type.Object(
+        {
+          weights: Type.Optional(
+            Type.Object(
+              {
+                rule_level: weight(20, 'Highest rule level among the alerts'),
+                asset_criticality: weight(15, 'Highest criticality of the assets involved'),
+                service_tier: weight(10, 'Most critical tier of the services involved'),
+                kill_chain: weight(35, 'Distinct kill-chain phases seen on one entity'),
+                indicator_confidence: weight(5, 'Threat-intel confidence, when an alert carries one'),
+                rarity: weight(15, 'How seldom the rules fire'),
+              },
+              { ...strict, default: {} },
+            ),
+          ),
+          priorities: Type.Optional(
+            Type.Object(
+              {
+                P1: Type.Optional(Type.Number({ default: 75 })),
+                P2: Type.Optional(Type.Number({ default: 55 })),
+                P3: Type.Optional(Type.Number({ default: 40 })),
+                P4: Type.Optional(Type.Number({ default: 20 })),
+              },
+              { ...strict, default: {}, description: 'Lowest score of each priority (P5 below P4)' },
+            ),
+          ),
+          kill_chain_window: duration('24h', 'Phases seen on an entity within this time (event time) count together'),
+          rarity_window: duration('7d', 'Rule frequency is measured over this time (event time)'),
+          default_criticality: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, default: 2, description: 'Criticality of hosts not in the inventory' })),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    sla: Type.Optional(
+      Type.Object(
+        { P1: slaTarget(15, 240), P2: slaTarget(30, 480), P3: slaTarget(240, 2880), P4: slaTarget(1440, 10080), P5: slaTarget(4320, 43200) },
+        { ...strict, default: {}, description: 'Time to acknowledge and to resolve per priority; a miss is flagged on the incident' },
+      ),
+    ),
+  },
+  { ...strict, default: {} },
+);
+
 /** Schema of vigil.yaml: every key optional, with its default. */
 export const ConfigSchema = Type.Object(
   {
@@ -59,6 +198,7 @@ export const ConfigSchema = Type.Object(
       default_limit: int(1, 10_000, 100, 'Page size when none is given'),
       timeout_ms: int(100, 600_000, 30_000, 'A search running longer is stopped'),
     }),
+    triage: Type.Optional(TriageSchema),
   },
   strict,
 );
@@ -66,3 +206,17 @@ export const ConfigSchema = Type.Object(
 export type VigilConfig = Required<{
   [K in keyof Static<typeof ConfigSchema>]-?: Required<NonNullable<Static<typeof ConfigSchema>[K]>>;
 }>;
+
+export type TriageConfig = VigilConfig['triage'];
+export type RouteConfig = {
+  name?: string;
+  matchers?: string[];
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  group_window?: string;
+  correlate_entities?: boolean;
+  continue?: boolean;
+  routes?: RouteConfig[];
+};

@@ -43,4 +43,48 @@ export interface Alert {
   created_at: string;
   /** For correlation alerts: the group and the window. */
   correlation?: { type: string; group: Record<string, unknown>; window: { start: string; end: string }; value: number };
+  /** The incident triage put it in (null while suppressed, or before triage). */
+  incident_id?: string | null;
+  /** Set by triage: the alert toggles firing/resolved too often; its notifications are held. */
+  flapping?: boolean;
+  /** Event time it resolved (ISO), when status is resolved. */
+  resolved_at?: string | null;
+  /** Free-form details from the sender (Alertmanager annotations, PagerDuty custom_details...). */
+  annotations?: Record<string, string>;
+  /** Where to see the alert at its source (Alertmanager generatorURL, PagerDuty links). */
+  links?: Array<{ href: string; text?: string }>;
+  /** For threat-intel matches: the indicator's confidence (0-100), used in the priority score. */
+  indicator?: { confidence: number; value?: string; type?: string; source?: string };
+}
+
+/** Alert levels in order of urgency, lowest first. */
+export const ALERT_LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical'];
+
+/**
+ * An alert as a detector or an integration hands it to triage, before triage gives it an id,
+ * a count and an incident: the fingerprint decides whether it is new or a repeat.
+ */
+export interface IncomingAlert {
+  fingerprint: string;
+  source: string;
+  rule: { id: string; title: string; level: AlertLevel; tags: string[] };
+  description?: string;
+  labels: Record<string, string>;
+  entities: AlertEntities;
+  attack: AttackContext;
+  event_ids: string[];
+  /** Event time (ISO 8601) of the first and last occurrence this report covers. */
+  first_seen: string;
+  last_seen: string;
+  /** Occurrences this report covers (1 for a single detection). */
+  count: number;
+  status: 'firing' | 'resolved';
+  /** Event time it resolved, for status resolved (defaults to last_seen). */
+  resolved_at?: string;
+  correlation?: Alert['correlation'];
+  annotations?: Record<string, string>;
+  links?: Array<{ href: string; text?: string }>;
+  indicator?: Alert['indicator'];
+  /** An integration's acknowledgement (PagerDuty `acknowledge`): acknowledges the alert's incident. */
+  acknowledge?: boolean;
 }

@@ -7,3 +7,5 @@ export * from './alert.ts';
 export * from './inventory.ts';
 export * from './audit.ts';
 export * from './query/index.ts';
+export * from './incident.ts';
+export * from './silence.ts';

@@ -5,3 +5,4 @@ export * from './backoff.ts';
 export * from './net.ts';
 export * from './csv.ts';
 export * from './path.ts';
+export * from './duration.ts';
