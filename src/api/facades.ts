@@ -1,4 +1,4 @@
-import type { Alert, Asset, IngestSink, Service, VigilEvent } from '../core/index.ts';
+import type { Alert, AlertLevel, Asset, IncomingAlert, Incident, IncidentStatus, IngestSink, Observable, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 import type { RuleInfo } from '../detect/index.ts';
 import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
 
@@ -22,7 +22,7 @@ export interface EventsFacade extends IngestSink {
 }
 
 export interface AlertsFacade {
-  search(params: SearchParams & { status?: string }): Promise<Page<Alert>>;
+  search(params: SearchParams & { status?: string; incident_id?: string; suppressed?: string }): Promise<Page<Alert>>;
   get(id: string): Promise<Alert | null>;
 }
 
@@ -78,9 +78,40 @@ export interface OpsFacade {
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
+/** Alerts from outside (Vigil's shape, Alertmanager, PagerDuty) into triage. */
+export interface AlertIntakeFacade {
+  ingest(alerts: IncomingAlert[]): Promise<{ alerts: number; incidents: string[]; notifications: number }>;
+}
+
+/** Incidents: lists and pages, and what people do to them (each change names its actor). */
+export interface IncidentsFacade {
+  list(params: SearchParams & { status?: string }): Promise<Page<Incident>>;
+  get(id: string): Promise<(Incident & { alerts: Alert[] }) | null>;
+  timeline(id: string, limit: number, after?: number): Promise<Page<TimelineEntry & { seq: number }>>;
+  patch(id: string, patch: { status?: IncidentStatus; assignee?: string | null; severity?: AlertLevel; title?: string; reason?: string }, actor: string): Promise<Incident>;
+  note(id: string, text: string, actor: string): Promise<TimelineEntry>;
+  addTask(id: string, input: { title: string; assignee?: string | null }, actor: string): Promise<Incident>;
+  updateTask(id: string, taskId: string, patch: { status?: 'open' | 'done'; assignee?: string | null; title?: string }, actor: string): Promise<Incident>;
+  addObservable(id: string, input: Pick<Observable, 'type' | 'value'> & Partial<Pick<Observable, 'ioc' | 'tags'>>, actor: string): Promise<Incident>;
+  merge(targetId: string, sourceId: string, actor: string): Promise<Incident>;
+  split(id: string, alertIds: string[], actor: string): Promise<Incident>;
+  noise(params: { from?: string; to?: string }): Promise<unknown>;
+  response(params: { from?: string; to?: string; period?: string }): Promise<unknown>;
+}
+
+export interface SilencesFacade {
+  list(): Promise<Silence[]>;
+  get(id: string): Promise<Silence>;
+  create(body: unknown, actor: string): Promise<Silence>;
+  expire(id: string, actor: string): Promise<Silence>;
+}
+
 export interface ApiDeps {
   events: EventsFacade;
   alerts?: AlertsFacade;
+  intake?: AlertIntakeFacade;
+  incidents?: IncidentsFacade;
+  silences?: SilencesFacade;
   inventory?: InventoryFacade;
   audit?: AuditFacade;
   rules?: RulesFacade;

@@ -6,6 +6,7 @@ import type { ApiDeps } from './facades.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
+import { incidentRoutes } from './routes/incidents.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -40,6 +41,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await eventRoutes(scope, deps);
     await alertRoutes(scope, deps);
     await inventoryRoutes(scope, deps);
+    await incidentRoutes(scope, deps);
     await auditRoutes(scope, deps);
   });
   return app;

@@ -11,13 +11,22 @@ export class AlertsService implements AlertsFacade {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async search(params: SearchParams & { status?: string }): Promise<Page<Alert>> {
+  async search(params: SearchParams & { status?: string; incident_id?: string; suppressed?: string }): Promise<Page<Alert>> {
     const checked = checkSearchParams(params, this.limits, this.clock());
     let query = checked.query;
+    const and = (node: QueryNode) => {
+      query = query.type === 'all' ? node : { type: 'and', children: [query, node] };
+    };
+    const term = (field: string, value: string): QueryNode => ({ type: 'term', field, value, quoted: true, wildcard: false, pos: 0 });
     if (params.status) {
       if (params.status !== 'firing' && params.status !== 'resolved') throw badRequest("status: expected 'firing' or 'resolved'", 'status');
-      const status: QueryNode = { type: 'term', field: 'status', value: params.status, quoted: true, wildcard: false, pos: 0 };
-      query = query.type === 'all' ? status : { type: 'and', children: [query, status] };
+      and(term('status', params.status));
+    }
+    if (params.incident_id) and(term('incident_id', params.incident_id));
+    if (params.suppressed !== undefined && params.suppressed !== 'all') {
+      if (params.suppressed !== 'true' && params.suppressed !== 'false') throw badRequest("suppressed: expected 'true', 'false' or 'all'", 'suppressed');
+      const exists: QueryNode = { type: 'exists', field: 'suppressed_by', pos: 0 } as QueryNode;
+      and(params.suppressed === 'true' ? exists : { type: 'not', child: exists } as QueryNode);
     }
     return this.store.searchAlerts({ query, from: checked.from, to: checked.to, limit: checked.limit, cursor: checked.cursor });
   }

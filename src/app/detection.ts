@@ -25,6 +25,11 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
   private reloadTimer: NodeJS.Timeout | null = null;
   /** Told of the alerts of each committed run, for metrics. */
   onAlerts?: (alerts: Alert[]) => void;
+  /**
+   * Where alerts go, with the checkpoint that must commit with them (triage, in `vigil serve`).
+   * Without one, alerts are written as they are.
+   */
+  publish?: (alerts: Alert[], checkpoint: { name: string; position: number }) => Promise<unknown>;
 
   constructor(
     private readonly store: Store,
@@ -81,7 +86,9 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     for (const { event } of events) {
       for (const detection of this.rules.process(event)) alerts.push(detection.alert);
     }
-    await this.store.write({ events: [], deadLetters: [], alerts, checkpoint: { name: this.name, position: events[events.length - 1]!.position } });
+    const checkpoint = { name: this.name, position: events[events.length - 1]!.position };
+    if (this.publish) await this.publish(alerts, checkpoint);
+    else await this.store.write({ events: [], deadLetters: [], alerts, checkpoint });
     if (alerts.length > 0) this.onAlerts?.(alerts);
   }
 

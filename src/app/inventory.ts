@@ -38,7 +38,11 @@ export class InventoryService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** Told after every change, so triage can refresh its view of the inventory. */
+  onChange?: () => void;
+
   private async trail(actor: string, action: string, type: 'asset' | 'service', id: string, before: unknown, after: unknown): Promise<void> {
+    this.onChange?.();
     await this.audit?.record({ actor, action: `${type}.${action}`, object_type: type, object_id: id, before, after });
   }
 

@@ -8,6 +8,8 @@ import { CommittedFeed } from '../pipeline/index.ts';
 import { AlertsService } from './alerts.ts';
 import { DetectionService } from './detection.ts';
 import { openLocal, type LocalServices } from './local.ts';
+import { TriageService } from './triage.ts';
+import { IncidentViews } from './incident-views.ts';
 
 export interface RunningVigil {
   services: LocalServices;
@@ -58,6 +60,14 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     for (const alert of alerts) services.metrics.alertsTotal.inc({ source: alert.source });
   };
 
+  // Triage: detections and outside alerts become alerts, incidents and notifications.
+  const triage = new TriageService(services.store, config, services.audit, logger);
+  await triage.start({ live: true });
+  triage.isIdle = () => feed.pending() === 0 && services.store.pendingWrites() === 0;
+  services.inventory.onChange = () => triage.inventoryChanged();
+  detection.publish = (alerts, checkpoint) => triage.ingest(alerts, checkpoint);
+  const views = new IncidentViews(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit });
+
   const status = async (): Promise<StatusReport> => {
     const pendingWrites = services.store.pendingWrites();
     return {
@@ -78,6 +88,27 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     events: services.events,
     alerts: new AlertsService(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit }),
     rules: detection,
+    intake: { ingest: (alerts) => triage.ingest(alerts) },
+    incidents: {
+      list: (params) => views.list(params),
+      get: async (id) => views.detail(id, await triage.getIncident(id)),
+      timeline: (id, limit, after) => views.timeline(id, limit, after),
+      patch: (id, patch, actor) => triage.patchIncident(id, patch, actor),
+      note: (id, text, actor) => triage.addNote(id, text, actor),
+      addTask: (id, input, actor) => triage.addTask(id, input, actor),
+      updateTask: (id, taskId, patch, actor) => triage.updateTask(id, taskId, patch, actor),
+      addObservable: (id, input, actor) => triage.addObservable(id, input, actor),
+      merge: (target, source, actor) => triage.merge(target, source, actor),
+      split: (id, alertIds, actor) => triage.split(id, alertIds, actor),
+      noise: (params) => views.noise(params),
+      response: (params) => views.response(params),
+    },
+    silences: {
+      list: () => triage.listSilences(),
+      get: (id) => triage.getSilence(id),
+      create: (body, actor) => triage.createSilence(body, actor),
+      expire: (id, actor) => triage.expireSilence(id, actor),
+    },
     inventory: services.inventory,
     audit: services.audit,
     tokens: services.tokens,
@@ -102,6 +133,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     await http.close();
     await feed.stop();
     detection.close();
+    await triage.stop();
     await services.close();
     throw error;
   }
@@ -127,6 +159,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       await Promise.race([feed.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       await feed.stop();
       detection.close();
+      await triage.stop();
       await services.close();
     })());
 

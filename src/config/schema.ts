@@ -207,7 +207,22 @@ export type VigilConfig = Required<{
   [K in keyof Static<typeof ConfigSchema>]-?: Required<NonNullable<Static<typeof ConfigSchema>[K]>>;
 }>;
 
-export type TriageConfig = VigilConfig['triage'];
+type Filled<T> = { [K in keyof T]-?: NonNullable<T[K]> };
+type RawTriage = Filled<NonNullable<Static<typeof ConfigSchema>['triage']>>;
+/** The triage section after defaults: every section and key present (route children stay partial). */
+export type TriageConfig = {
+  dedup_keys: string[];
+  route: RouteConfig;
+  correlation: Filled<RawTriage['correlation']>;
+  inhibit_rules: Array<{ name?: string; source_matchers: string[]; target_matchers: string[]; equal?: string[] }>;
+  service_inhibition: Filled<RawTriage['service_inhibition']>;
+  flapping: Filled<RawTriage['flapping']>;
+  score: Omit<Filled<RawTriage['score']>, 'weights' | 'priorities'> & {
+    weights: Filled<Filled<RawTriage['score']>['weights']>;
+    priorities: Filled<Filled<RawTriage['score']>['priorities']>;
+  };
+  sla: { [P in 'P1' | 'P2' | 'P3' | 'P4' | 'P5']: { ack_minutes: number; resolve_minutes: number } };
+};
 export type RouteConfig = {
   name?: string;
   matchers?: string[];

@@ -80,7 +80,7 @@ export interface IncomingAlert {
   count: number;
   status: 'firing' | 'resolved';
   /** Event time it resolved, for status resolved (defaults to last_seen). */
-  resolved_at?: string;
+  resolved_at?: string | null;
   correlation?: Alert['correlation'];
   annotations?: Record<string, string>;
   links?: Array<{ href: string; text?: string }>;

@@ -19,7 +19,7 @@ export interface ScorePart {
   /** The factor's strength, 0 to 1. */
   value: number;
   weight: number;
-  /** value × weight: what the factor adds to the score. */
+  /** What the factor adds to the 0-100 score: value × weight × 100 / (sum of the weights). */
   points: number;
   /** Why, in words an analyst reads ("asset db-1 has criticality 5"). */
   reason: string;
@@ -77,6 +77,11 @@ export interface IncidentGrouping {
   labels: Record<string, string>;
   /** Event time of the latest alert that joined or repeated. */
   last_alert_at: number;
+  /** The route's timers (ms), kept so the incident notifies the same way after a restart. */
+  group_wait_ms: number;
+  group_interval_ms: number;
+  repeat_interval_ms: number;
+  group_window_ms: number;
   /** Notification state: the next one due, the last sent, and what it covered. */
   notify_due_at: number | null;
   last_notified_at: number | null;
@@ -124,6 +129,8 @@ export interface Incident {
   merged_into: string | null;
   /** Held notifications: an alert in it flaps. */
   flapping: boolean;
+  /** 'system' while triage names it from its alerts; 'analyst' once a person renamed it. */
+  title_source: 'system' | 'analyst';
   grouping: IncidentGrouping;
   created_at: string;
   updated_at: string;

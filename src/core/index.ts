@@ -9,3 +9,4 @@ export * from './audit.ts';
 export * from './query/index.ts';
 export * from './incident.ts';
 export * from './silence.ts';
+export * from './ledger.ts';

@@ -2,5 +2,5 @@ export * from './types.ts';
 export * from './alert.ts';
 export * from './ruleset.ts';
 export { lint, formatRejection, summarizeRejections } from './sigma/index.ts';
-export { attackFromTags, KILL_CHAIN_PHASES } from './attack/index.ts';
+export { attackFromTags, killChainPhaseOfTactic, KILL_CHAIN_PHASES, type KillChainPhase } from './attack/index.ts';
 export { loadRoutingFile, type RoutingConfig } from './routing/index.ts';

@@ -1,4 +1,4 @@
-import type { Alert, Asset, AuditEntry, AuditRecord, QueryNode, Role, Service, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, AuditEntry, AuditRecord, Incident, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -18,7 +18,14 @@ export interface StoredDeadLetter extends DeadLetter {
 export interface WriteBatch {
   events: VigilEvent[];
   deadLetters: DeadLetter[];
+  /** Alerts to insert or replace (by id). */
   alerts?: Alert[];
+  /** Incidents to insert or replace (by id), their new timeline entries and notifications. */
+  incidents?: Incident[];
+  timeline?: TimelineEntry[];
+  notifications?: NotificationRecord[];
+  /** Noise-ledger counts to add. */
+  ledger?: LedgerDelta[];
   /** A consumer's position in the committed-event stream, saved in the same commit as its output. */
   checkpoint?: { name: string; position: number };
 }
@@ -108,6 +115,50 @@ export interface AlertStore {
   ruleHits(): Promise<RuleHits[]>;
 }
 
+export interface IncidentSearch {
+  query: QueryNode;
+  /** Statuses to include (empty: all). */
+  statuses: string[];
+  /** Bounds on detected_at, ms. */
+  from?: number;
+  to?: number;
+  sort?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** A row of the noise ledger, summed over the hours asked for. */
+export type LedgerRow = Omit<LedgerDelta, 'hour'>;
+
+/** What triage needs back after a restart. */
+export interface TriageSnapshot {
+  incidents: Array<{ incident: Incident; alerts: Alert[] }>;
+  /** Alerts without an incident (suppressed) seen since the given time. */
+  looseAlerts: Alert[];
+  silences: Silence[];
+  ruleCounts: Array<{ rule_id: string; hour: number; count: number }>;
+  nextSeq: number;
+}
+
+/** Incidents, their timelines, silences, notifications and the noise ledger. */
+export interface IncidentStore {
+  searchIncidents(request: IncidentSearch): Promise<Page<Incident>>;
+  getIncident(id: string): Promise<Incident | null>;
+  /** Every alert of an incident (most recent first, up to `limit`). */
+  incidentAlerts(id: string, limit: number): Promise<Alert[]>;
+  incidentTimeline(id: string, limit: number, after?: number): Promise<Page<TimelineEntry & { seq: number }>>;
+  incidentNotifications(id: string): Promise<NotificationRecord[]>;
+  /** Incidents detected in [from, to), for response statistics. */
+  incidentsDetectedBetween(from: number, to: number): Promise<Incident[]>;
+  /** Open incidents with their alerts, recent loose alerts, silences, rule counts and the next INC number. */
+  triageSnapshot(looseSince: number, ruleCountsSince: number): Promise<TriageSnapshot>;
+  putSilence(silence: Silence): Promise<void>;
+  getSilence(id: string): Promise<Silence | null>;
+  listSilences(): Promise<Silence[]>;
+  /** The ledger summed per rule, source, service, stage and reason over hours in [from, to). */
+  ledger(from: number, to: number): Promise<LedgerRow[]>;
+}
+
 /** Assets and services, by name. */
 export interface InventoryStore {
   putAsset(asset: Asset): Promise<void>;
@@ -154,7 +205,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, IncidentStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import { ErrorSchema, PageSchema } from '../schemas.ts';
 const AlertQuery = Type.Object({
   q: Type.Optional(Type.String({ description: 'Search language over alert fields, e.g. `rule.level:high AND entities.hosts:web*`' })),
   status: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
+  incident_id: Type.Optional(Type.String({ maxLength: 64 })),
+  suppressed: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('all')], { description: 'Only suppressed alerts (true), only unsuppressed (false), or both (all, the default)' })),
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),

@@ -68,6 +68,44 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE assets (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);
    CREATE TABLE services (name TEXT PRIMARY KEY COLLATE NOCASE, doc TEXT NOT NULL);`,
   `CREATE TABLE audit (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);`,
+  // Triage: alerts become one row per alert (updated as repeats arrive) with their incident.
+  `ALTER TABLE alerts ADD COLUMN incident_id TEXT;
+   ALTER TABLE alerts ADD COLUMN suppressed_by TEXT;
+   ALTER TABLE alerts ADD COLUMN source TEXT NOT NULL DEFAULT '';
+   CREATE INDEX alerts_incident ON alerts(incident_id);
+   CREATE INDEX alerts_fingerprint ON alerts(fingerprint, ts);
+   CREATE TABLE incidents (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     priority TEXT NOT NULL,
+     score REAL NOT NULL,
+     severity TEXT NOT NULL,
+     assignee TEXT,
+     first_seen INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL,
+     detected_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX incidents_status_score ON incidents(status, score);
+   CREATE INDEX incidents_score ON incidents(score);
+   CREATE INDEX incidents_detected ON incidents(detected_at);
+   CREATE TABLE incident_timeline (rid INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX incident_timeline_incident ON incident_timeline(incident_id, rid);
+   CREATE TABLE notifications (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, incident_id TEXT NOT NULL, due_at INTEGER NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX notifications_incident ON notifications(incident_id, rid);
+   CREATE TABLE silences (id TEXT PRIMARY KEY, ends_at INTEGER NOT NULL, doc TEXT NOT NULL);
+   CREATE TABLE noise_ledger (
+     hour INTEGER NOT NULL,
+     rule_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     service TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (hour, rule_id, source, service, stage, reason)
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): number {

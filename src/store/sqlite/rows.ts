@@ -1,4 +1,4 @@
-import { ORIGINAL_TEXT, type Alert, type VigilEvent } from '../../core/index.ts';
+import { ORIGINAL_TEXT, type Alert, type Incident, type LedgerDelta, type NotificationRecord, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
 import { getPath } from '../../lib/index.ts';
 import type { DeadLetter } from '../ports.ts';
 import { encodeKey, KEYED_FIELDS } from './keys.ts';
@@ -6,7 +6,11 @@ import { encodeKey, KEYED_FIELDS } from './keys.ts';
 /** Values per event row, in the order the writer's INSERT expects, then fts text and keys. */
 export const EVENT_ROW_WIDTH = 15;
 export const DEAD_LETTER_ROW_WIDTH = 7;
-export const ALERT_ROW_WIDTH = 7;
+export const ALERT_ROW_WIDTH = 10;
+export const INCIDENT_ROW_WIDTH = 12;
+export const TIMELINE_ROW_WIDTH = 3;
+export const NOTIFICATION_ROW_WIDTH = 4;
+export const LEDGER_ROW_WIDTH = 7;
 
 /** Longest text given to full-text indexing per event. */
 const MAX_FTS_CHARS = 4096;
@@ -115,5 +119,48 @@ export function pushDeadLetterRow(out: unknown[], item: DeadLetter): void {
 }
 
 export function pushAlertRow(out: unknown[], alert: Alert): void {
-  out.push(alert.id, Date.parse(alert.last_seen), alert.rule.id, alert.rule.level, alert.status, alert.fingerprint, JSON.stringify(alert));
+  out.push(
+    alert.id,
+    Date.parse(alert.last_seen),
+    alert.rule.id,
+    alert.rule.level,
+    alert.status,
+    alert.fingerprint,
+    JSON.stringify(alert),
+    alert.incident_id ?? null,
+    alert.suppressed_by ?? null,
+    alert.source,
+  );
+}
+
+/** The incident number of INC-n. */
+export const incidentSeq = (id: string): number => Number(id.slice(4));
+
+export function pushIncidentRow(out: unknown[], incident: Incident): void {
+  out.push(
+    incidentSeq(incident.id),
+    incident.id,
+    incident.status,
+    incident.priority,
+    incident.score,
+    incident.severity,
+    incident.assignee,
+    Date.parse(incident.first_seen),
+    Date.parse(incident.last_seen),
+    Date.parse(incident.detected_at),
+    Date.parse(incident.updated_at),
+    JSON.stringify(incident),
+  );
+}
+
+export function pushTimelineRow(out: unknown[], entry: TimelineEntry): void {
+  out.push(entry.incident_id, Date.parse(entry.at), JSON.stringify(entry));
+}
+
+export function pushNotificationRow(out: unknown[], record: NotificationRecord): void {
+  out.push(record.id, record.incident_id, Date.parse(record.due_at), JSON.stringify(record));
+}
+
+export function pushLedgerRow(out: unknown[], delta: LedgerDelta): void {
+  out.push(delta.hour, delta.rule_id, delta.source, delta.service, delta.stage, delta.reason, delta.count);
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Service, type VigilEvent } from '../../core/index.ts';
-import type { AlertSearch, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Incident, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
+import type { AlertSearch, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
 import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
@@ -37,8 +37,32 @@ export const ALERTS_SCHEMA: QuerySchema = {
     'rule.level': { column: 'level', kind: 'text', notNull: true },
     status: { column: 'status', kind: 'text', notNull: true },
     fingerprint: { column: 'fingerprint', kind: 'text', collation: 'binary', notNull: true },
+    incident_id: { column: 'incident_id', kind: 'text' },
+    suppressed_by: { column: 'suppressed_by', kind: 'text', collation: 'binary' },
+    source: { column: 'source', kind: 'text', notNull: true },
   },
-  docFields: { count: { kind: 'number' }, first_seen: { kind: 'time' }, created_at: { kind: 'time' } },
+  docFields: { count: { kind: 'number' }, first_seen: { kind: 'time' }, created_at: { kind: 'time' }, resolved_at: { kind: 'time' } },
+};
+
+/** The incidents table's search schema. */
+export const INCIDENTS_SCHEMA: QuerySchema = {
+  table: 'i',
+  docColumn: 'doc',
+  rowid: 'seq',
+  columns: {
+    '@timestamp': { column: 'detected_at', kind: 'time', notNull: true },
+    detected_at: { column: 'detected_at', kind: 'time', notNull: true },
+    first_seen: { column: 'first_seen', kind: 'time', notNull: true },
+    last_seen: { column: 'last_seen', kind: 'time', notNull: true },
+    updated_at: { column: 'updated_at', kind: 'time', notNull: true },
+    id: { column: 'id', kind: 'text', collation: 'binary', notNull: true },
+    status: { column: 'status', kind: 'text', notNull: true },
+    priority: { column: 'priority', kind: 'text', notNull: true },
+    score: { column: 'score', kind: 'number', notNull: true },
+    severity: { column: 'severity', kind: 'text', notNull: true },
+    assignee: { column: 'assignee', kind: 'text' },
+  },
+  docFields: { alert_count: { kind: 'number' }, occurrence_count: { kind: 'number' }, acknowledged_at: { kind: 'time' }, resolved_at: { kind: 'time' } },
 };
 
 type Filter = Omit<EventSearch, 'limit' | 'cursor' | 'sort'>;
@@ -248,8 +272,126 @@ export class SqliteStore implements Store {
   }
 
   async ruleHits(): Promise<RuleHits[]> {
-    const rows = await this.reader.all('SELECT rule_id, count(*), max(ts) FROM alerts GROUP BY rule_id', []);
+    // Occurrences, not distinct alerts: a rule that fired 500 times on one host has 500 hits.
+    const rows = await this.reader.all(
+      `SELECT rule_id, sum(coalesce(json_extract(doc, '$.count'), 1)), max(ts) FROM alerts GROUP BY rule_id`,
+      [],
+    );
     return rows.map((row) => ({ rule_id: String(row[0]), hits: Number(row[1]), last_hit: row[2] === null ? null : new Date(Number(row[2])).toISOString() }));
+  }
+
+  // ---- incidents ---------------------------------------------------------------------------
+
+  async searchIncidents(request: IncidentSearch): Promise<Page<Incident>> {
+    const sort = compileSort(request.sort ?? '-score', INCIDENTS_SCHEMA);
+    const compiled = compileWhere(request.query, INCIDENTS_SCHEMA);
+    const parts = [compiled.sql];
+    const params = [...compiled.params];
+    if (request.statuses.length > 0) {
+      parts.push(`i.status IN (${request.statuses.map(() => '?').join(',')})`);
+      params.push(...request.statuses);
+    }
+    if (request.from !== undefined) parts.push('i.detected_at >= ?'), params.push(request.from);
+    if (request.to !== undefined) parts.push('i.detected_at < ?'), params.push(request.to);
+    if (request.cursor) {
+      const after = cursorWhere(request.cursor, sort);
+      parts.push(after.sql);
+      params.push(...after.params);
+    }
+    const rows = await this.reader.all(
+      `SELECT i.doc, i.${sort.column}, i.seq FROM incidents i WHERE ${parts.join(' AND ')} ORDER BY ${sort.orderBy} LIMIT ?`,
+      [...params, request.limit + 1],
+    );
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => JSON.parse(row[0] as string) as Incident),
+      next_cursor: more && last ? encodeCursor({ [sort.column]: last[1], seq: last[2] }, sort) : null,
+    };
+  }
+
+  async getIncident(id: string): Promise<Incident | null> {
+    const doc = this.db.prepare('SELECT doc FROM incidents WHERE id = ?').pluck().get(id) as string | undefined;
+    return doc ? (JSON.parse(doc) as Incident) : null;
+  }
+
+  async incidentAlerts(id: string, limit: number): Promise<Alert[]> {
+    const docs = this.db.prepare('SELECT doc FROM alerts WHERE incident_id = ? ORDER BY ts DESC, rid DESC LIMIT ?').pluck().all(id, limit) as string[];
+    return docs.map((doc) => JSON.parse(doc) as Alert);
+  }
+
+  async incidentTimeline(id: string, limit: number, after = 0): Promise<Page<TimelineEntry & { seq: number }>> {
+    const rows = this.db
+      .prepare('SELECT rid, doc FROM incident_timeline WHERE incident_id = ? AND rid > ? ORDER BY rid LIMIT ?')
+      .raw(true)
+      .all(id, after, limit + 1) as Array<[number, string]>;
+    const more = rows.length > limit;
+    const items = (more ? rows.slice(0, limit) : rows).map(([rid, doc]) => ({ seq: rid, ...(JSON.parse(doc) as TimelineEntry) }));
+    return { items, next_cursor: more ? String(items[items.length - 1]!.seq) : null };
+  }
+
+  async incidentNotifications(id: string): Promise<NotificationRecord[]> {
+    const docs = this.db.prepare('SELECT doc FROM notifications WHERE incident_id = ? ORDER BY rid').pluck().all(id) as string[];
+    return docs.map((doc) => JSON.parse(doc) as NotificationRecord);
+  }
+
+  async incidentsDetectedBetween(from: number, to: number): Promise<Incident[]> {
+    const rows = await this.reader.all('SELECT doc FROM incidents WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at', [from, to]);
+    return rows.map((row) => JSON.parse(row[0] as string) as Incident);
+  }
+
+  async triageSnapshot(looseSince: number, ruleCountsSince: number): Promise<TriageSnapshot> {
+    const open = this.db
+      .prepare(`SELECT doc FROM incidents WHERE status IN ('new', 'acknowledged', 'investigating', 'contained') ORDER BY seq`)
+      .pluck()
+      .all() as string[];
+    const alertsOf = this.db.prepare('SELECT doc FROM alerts WHERE incident_id = ? ORDER BY rid').pluck();
+    const incidents = open.map((doc) => {
+      const incident = JSON.parse(doc) as Incident;
+      return { incident, alerts: (alertsOf.all(incident.id) as string[]).map((a) => JSON.parse(a) as Alert) };
+    });
+    const looseAlerts = (this.db.prepare('SELECT doc FROM alerts WHERE incident_id IS NULL AND suppressed_by IS NOT NULL AND ts >= ? ORDER BY rid').pluck().all(looseSince) as string[]).map(
+      (doc) => JSON.parse(doc) as Alert,
+    );
+    const ruleCounts = (
+      this.db.prepare(`SELECT rule_id, hour, sum(count) FROM noise_ledger WHERE stage = 'detections' AND hour >= ? GROUP BY rule_id, hour`).raw(true).all(ruleCountsSince) as Array<
+        [string, number, number]
+      >
+    ).map(([rule_id, hour, count]) => ({ rule_id, hour, count }));
+    const nextSeq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM incidents').pluck().get());
+    return { incidents, looseAlerts, silences: await this.listSilences(), ruleCounts, nextSeq };
+  }
+
+  async putSilence(silence: Silence): Promise<void> {
+    this.db
+      .prepare('INSERT INTO silences (id, ends_at, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET ends_at = excluded.ends_at, doc = excluded.doc')
+      .run(silence.id, Date.parse(silence.ends_at), JSON.stringify(silence));
+  }
+
+  async getSilence(id: string): Promise<Silence | null> {
+    const doc = this.db.prepare('SELECT doc FROM silences WHERE id = ?').pluck().get(id) as string | undefined;
+    return doc ? (JSON.parse(doc) as Silence) : null;
+  }
+
+  async listSilences(): Promise<Silence[]> {
+    return (this.db.prepare('SELECT doc FROM silences ORDER BY id').pluck().all() as string[]).map((doc) => JSON.parse(doc) as Silence);
+  }
+
+  async ledger(from: number, to: number): Promise<LedgerRow[]> {
+    const rows = await this.reader.all(
+      `SELECT rule_id, source, service, stage, reason, sum(count) FROM noise_ledger WHERE hour >= ? AND hour < ?
+       GROUP BY rule_id, source, service, stage, reason`,
+      [from, to],
+    );
+    return rows.map((row) => ({
+      rule_id: String(row[0]),
+      source: String(row[1]),
+      service: String(row[2]),
+      stage: row[3] as LedgerRow['stage'],
+      reason: row[4] as LedgerRow['reason'],
+      count: Number(row[5]),
+    }));
   }
 
   // ---- inventory ---------------------------------------------------------------------------

@@ -7,7 +7,18 @@ export interface WriterOptions {
 }
 
 export type WriterRequest =
-  | { t: 'write'; seq: number; rows: unknown[]; dead: unknown[]; alerts: unknown[]; checkpoint?: { name: string; position: number } }
+  | {
+      t: 'write';
+      seq: number;
+      rows: unknown[];
+      dead: unknown[];
+      alerts: unknown[];
+      incidents: unknown[];
+      timeline: unknown[];
+      notifications: unknown[];
+      ledger: unknown[];
+      checkpoint?: { name: string; position: number };
+    }
   | { t: 'delete-before'; seq: number; ts: number; maxPosition?: number }
   | { t: 'close' };
 

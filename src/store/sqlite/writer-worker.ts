@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './open.ts';
-import { ALERT_ROW_WIDTH, DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH } from './rows.ts';
+import { ALERT_ROW_WIDTH, DEAD_LETTER_ROW_WIDTH, EVENT_ROW_WIDTH, INCIDENT_ROW_WIDTH, LEDGER_ROW_WIDTH, NOTIFICATION_ROW_WIDTH, TIMELINE_ROW_WIDTH } from './rows.ts';
 import type { WriterRequest, WriterReply, WriterOptions } from './writer-protocol.ts';
 
 const options = workerData as WriterOptions;
@@ -22,7 +22,25 @@ const insertDeadLetter = db.prepare(
   `INSERT INTO dead_letters (received_at, input_type, input_name, input_address, reason, payload, encoding)
    VALUES (?,?,?,?,?,?,?)`,
 );
-const insertAlert = db.prepare('INSERT INTO alerts (id, ts, rule_id, level, status, fingerprint, doc) VALUES (?,?,?,?,?,?,?)');
+// Triage rewrites an alert as repeats arrive: one row per alert, updated in place.
+const upsertAlert = db.prepare(
+  `INSERT INTO alerts (id, ts, rule_id, level, status, fingerprint, doc, incident_id, suppressed_by, source) VALUES (?,?,?,?,?,?,?,?,?,?)
+   ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, level = excluded.level, status = excluded.status, doc = excluded.doc,
+     incident_id = excluded.incident_id, suppressed_by = excluded.suppressed_by`,
+);
+const upsertIncident = db.prepare(
+  `INSERT INTO incidents (seq, id, status, priority, score, severity, assignee, first_seen, last_seen, detected_at, updated_at, doc)
+   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+   ON CONFLICT(seq) DO UPDATE SET status = excluded.status, priority = excluded.priority, score = excluded.score,
+     severity = excluded.severity, assignee = excluded.assignee, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+     updated_at = excluded.updated_at, doc = excluded.doc`,
+);
+const insertTimeline = db.prepare('INSERT INTO incident_timeline (incident_id, at, doc) VALUES (?,?,?)');
+const insertNotification = db.prepare('INSERT OR IGNORE INTO notifications (id, incident_id, due_at, doc) VALUES (?,?,?,?)');
+const addLedger = db.prepare(
+  `INSERT INTO noise_ledger (hour, rule_id, source, service, stage, reason, count) VALUES (?,?,?,?,?,?,?)
+   ON CONFLICT(hour, rule_id, source, service, stage, reason) DO UPDATE SET count = count + excluded.count`,
+);
 const saveCheckpoint = db.prepare(
   'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)',
 );
@@ -38,7 +56,7 @@ let closing = false;
 
 /** Writes one request; returns the first and last event rowid (0, 0 when none). */
 function writeRequest(request: WriteRequest): [number, number] {
-  const { rows, dead, alerts } = request;
+  const { rows, dead, alerts, incidents, timeline, notifications, ledger } = request;
   let first = 0;
   let last = 0;
   for (let i = 0; i < rows.length; i += EVENT_ROW_WIDTH) {
@@ -56,9 +74,11 @@ function writeRequest(request: WriteRequest): [number, number] {
   for (let i = 0; i < dead.length; i += DEAD_LETTER_ROW_WIDTH) {
     insertDeadLetter.run(dead[i], dead[i + 1], dead[i + 2], dead[i + 3], dead[i + 4], dead[i + 5], dead[i + 6]);
   }
-  for (let i = 0; i < alerts.length; i += ALERT_ROW_WIDTH) {
-    insertAlert.run(alerts[i], alerts[i + 1], alerts[i + 2], alerts[i + 3], alerts[i + 4], alerts[i + 5], alerts[i + 6]);
-  }
+  for (let i = 0; i < alerts.length; i += ALERT_ROW_WIDTH) upsertAlert.run(alerts.slice(i, i + ALERT_ROW_WIDTH));
+  for (let i = 0; i < incidents.length; i += INCIDENT_ROW_WIDTH) upsertIncident.run(incidents.slice(i, i + INCIDENT_ROW_WIDTH));
+  for (let i = 0; i < timeline.length; i += TIMELINE_ROW_WIDTH) insertTimeline.run(timeline.slice(i, i + TIMELINE_ROW_WIDTH));
+  for (let i = 0; i < notifications.length; i += NOTIFICATION_ROW_WIDTH) insertNotification.run(notifications.slice(i, i + NOTIFICATION_ROW_WIDTH));
+  for (let i = 0; i < ledger.length; i += LEDGER_ROW_WIDTH) addLedger.run(ledger.slice(i, i + LEDGER_ROW_WIDTH));
   if (request.checkpoint) saveCheckpoint.run(request.checkpoint.name, request.checkpoint.position);
   return [first, last];
 }

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { overloaded, VigilError } from '../../core/index.ts';
 import type { WriteBatch, WriteReceipt } from '../ports.ts';
-import { EVENT_ROW_WIDTH, pushAlertRow, pushDeadLetterRow, pushEventRow } from './rows.ts';
+import { EVENT_ROW_WIDTH, pushAlertRow, pushDeadLetterRow, pushEventRow, pushIncidentRow, pushLedgerRow, pushNotificationRow, pushTimelineRow } from './rows.ts';
 import type { WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 import { startTsWorker } from './worker-url.ts';
 
@@ -66,7 +66,16 @@ export class SqliteWriter {
     for (const item of batch.deadLetters) pushDeadLetterRow(dead, item);
     const alerts: unknown[] = [];
     for (const alert of batch.alerts ?? []) pushAlertRow(alerts, alert);
-    return this.send({ t: 'write', seq: ++this.seq, rows, dead, alerts, checkpoint: batch.checkpoint }, rows.length / EVENT_ROW_WIDTH).then((range) => {
+    const incidents: unknown[] = [];
+    for (const incident of batch.incidents ?? []) pushIncidentRow(incidents, incident);
+    const timeline: unknown[] = [];
+    for (const entry of batch.timeline ?? []) pushTimelineRow(timeline, entry);
+    const notifications: unknown[] = [];
+    for (const record of batch.notifications ?? []) pushNotificationRow(notifications, record);
+    const ledger: unknown[] = [];
+    for (const delta of batch.ledger ?? []) pushLedgerRow(ledger, delta);
+    const request = { t: 'write' as const, seq: ++this.seq, rows, dead, alerts, incidents, timeline, notifications, ledger, checkpoint: batch.checkpoint };
+    return this.send(request, rows.length / EVENT_ROW_WIDTH).then((range) => {
       const [first, last] = range as [number, number];
       return first === 0 ? { firstPosition: null, lastPosition: null } : { firstPosition: first, lastPosition: last };
     });
