@@ -5,10 +5,12 @@ import { configCheck } from './commands/config.ts';
 import { assetsImport } from './commands/assets.ts';
 import { auditVerify } from './commands/audit.ts';
 import { hunt } from './commands/hunt.ts';
+import { incidentAck, incidentAssign, incidentList, incidentNote, incidentResolve, incidentShow } from './commands/incident.ts';
 import { ingest } from './commands/ingest.ts';
 import { rulesLint } from './commands/rules.ts';
 import { search } from './commands/search.ts';
 import { serve } from './commands/serve.ts';
+import { silenceAdd, silenceExpire, silenceList } from './commands/silence.ts';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/token.ts';
 import { UsageError } from './context.ts';
 import { RemoteError } from './remote.ts';
@@ -118,6 +120,40 @@ withTarget(
 ).action(run((options) => tokenCreate(options)));
 withTarget(token.command('list').description('list tokens (never their secrets)')).action(run((options) => tokenList(options)));
 withTarget(token.command('revoke <id>').description('revoke a token by id or name')).action(run((id: string, options) => tokenRevoke(id, options)));
+
+const incident = program.command('incident').description("the triage queue of a running server (needs --url)");
+withTarget(
+  incident
+    .command('list')
+    .description('incidents, most urgent first')
+    .option('--status <status>', "open (default), all, or states separated by commas, e.g. 'new,acknowledged'")
+    .option('--query <q>', "search over incident fields, e.g. 'priority:P1 AND assignee:alice'")
+    .option('--sort <field>', '-score (default), -detected_at, last_seen, priority...')
+    .option('--limit <n>', 'most incidents to show', positive)
+    .option('--cursor <cursor>', 'continue after a previous page'),
+).action(run((options) => incidentList(options)));
+withTarget(incident.command('show <id>').description('one incident: score explanation, SLA, entities, alerts and timeline')).action(run((id: string, options) => incidentShow(id, options)));
+withTarget(incident.command('ack <id>').description('acknowledge an incident')).action(run((id: string, options) => incidentAck(id, options)));
+withTarget(incident.command('assign <id> <user>').description('assign an incident to someone')).action(run((id: string, user: string, options) => incidentAssign(id, user, options)));
+withTarget(incident.command('note <id> <text...>').description('add a note to the timeline (the words are joined)')).action(run((id: string, words: string[], options) => incidentNote(id, words, options)));
+withTarget(incident.command('resolve <id>').description('resolve an incident').option('--reason <text>', 'why (kept in the timeline)')).action(
+  run((id: string, options) => incidentResolve(id, options)),
+);
+
+const silence = program.command('silence').description('mute alerts for a while on a running server (needs --url)');
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+withTarget(
+  silence
+    .command('add')
+    .description("mute alerts whose labels match every matcher, e.g. --matcher 'host=\"web-1\"' --duration 2h --comment 'patching'")
+    .option('--matcher <matcher>', 'name="value", name!="value", name=~"regex" or name!~"regex" (repeat for more)', collect)
+    .option('--duration <duration>', 'how long, e.g. 30m, 2h, 1d (or --ends-at)')
+    .option('--ends-at <time>', 'ISO 8601 time with an offset, e.g. 2026-05-01T12:00:00Z (or --duration)')
+    .option('--starts-at <time>', 'ISO 8601 time with an offset (default now)')
+    .option('--comment <text>', 'why alerts are silenced (required)'),
+).action(run((options) => silenceAdd(options)));
+withTarget(silence.command('list').description('pending and active silences').option('--all', 'include expired silences')).action(run((options) => silenceList(options)));
+withTarget(silence.command('expire <id>').description('end a silence now')).action(run((id: string, options) => silenceExpire(id, options)));
 
 function explain(error: unknown): { message: string; code: number } {
   if (error instanceof UsageError) return { message: error.message, code: 2 };

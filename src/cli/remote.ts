@@ -2,6 +2,8 @@ import type { VigilEvent } from '../core/index.ts';
 import type { IngestOutcome } from '../core/index.ts';
 import type { SearchParams } from '../api/index.ts';
 import type { FieldCount, Page, TokenRecord } from '../store/index.ts';
+import type { Incident, IncidentStatus, Silence, SilenceState, TimelineEntry } from '../core/index.ts';
+import type { IncidentDetail } from '../app/incident-views.ts';
 
 export class RemoteError extends Error {
   constructor(
@@ -85,6 +87,34 @@ export class RemoteClient {
 
   revokeToken(id: string): Promise<TokenRecord> {
     return this.call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+  }
+
+  listIncidents(params: { status?: string; q?: string; sort?: string; limit?: number; cursor?: string }): Promise<Page<Incident>> {
+    return this.call('GET', `/api/v1/incidents?${toQuery(params as SearchParams)}`);
+  }
+
+  getIncident(id: string): Promise<IncidentDetail> {
+    return this.call('GET', `/api/v1/incidents/${encodeURIComponent(id)}`);
+  }
+
+  patchIncident(id: string, patch: { status?: IncidentStatus; assignee?: string | null; severity?: string; title?: string; reason?: string }): Promise<Incident> {
+    return this.call('PATCH', `/api/v1/incidents/${encodeURIComponent(id)}`, { data: JSON.stringify(patch), type: 'application/json' });
+  }
+
+  addIncidentNote(id: string, text: string): Promise<TimelineEntry> {
+    return this.call('POST', `/api/v1/incidents/${encodeURIComponent(id)}/notes`, { data: JSON.stringify({ text }), type: 'application/json' });
+  }
+
+  listSilences(): Promise<{ items: Array<Silence & { state: SilenceState }>; next_cursor: string | null }> {
+    return this.call('GET', '/api/v1/silences');
+  }
+
+  createSilence(body: { matchers: string[]; starts_at?: string; ends_at?: string; duration?: string; comment: string }): Promise<Silence> {
+    return this.call('POST', '/api/v1/silences', { data: JSON.stringify(body), type: 'application/json' });
+  }
+
+  expireSilence(id: string): Promise<Silence> {
+    return this.call('DELETE', `/api/v1/silences/${encodeURIComponent(id)}`);
   }
 }
 

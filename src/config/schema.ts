@@ -52,7 +52,7 @@ const TriageSchema = Type.Object(
         description: "Labels that make an alert's identity; empty keeps each detector's fingerprint (Sigma: rule and entities; Alertmanager: its fingerprint)",
       }),
     ),
-    route: routeSchema(4, true),
+    route: Type.Optional(routeSchema(4, true)),
     correlation: Type.Optional(
       Type.Object(
         {

@@ -207,7 +207,8 @@ export class TriageEngine {
 
   /** Takes an incident (from the store, or rebuilt after a merge or split) under management. */
   private adopt(incident: Incident, alerts: Alert[]): IncidentState {
-    const state = this.newState(incident, alerts[0]);
+    // Counts are recomputed from the alerts as they are attached.
+    const state = this.newState({ ...incident, occurrence_count: 0, alert_count: 0 }, alerts[0]);
     this.incidents.set(incident.id, state);
     if (incident.grouping.key) this.groups.set(incident.grouping.key, incident.id);
     for (const alert of alerts) {

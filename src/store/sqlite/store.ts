@@ -104,7 +104,16 @@ export class SqliteStore implements Store {
   // ---- events ------------------------------------------------------------------------------
 
   async write(batch: WriteBatch): Promise<WriteReceipt> {
-    if (batch.events.length === 0 && batch.deadLetters.length === 0 && !batch.alerts?.length && !batch.checkpoint) {
+    const empty =
+      batch.events.length === 0 &&
+      batch.deadLetters.length === 0 &&
+      !batch.alerts?.length &&
+      !batch.incidents?.length &&
+      !batch.timeline?.length &&
+      !batch.notifications?.length &&
+      !batch.ledger?.length &&
+      !batch.checkpoint;
+    if (empty) {
       return { firstPosition: null, lastPosition: null };
     }
     const started = performance.now();
