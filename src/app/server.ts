@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer, API_VERSION, type StatusReport } from '../api/index.ts';
-import type { IncomingRecord, InputInfo } from '../core/index.ts';
+import { VigilError, type IncomingRecord, type InputInfo } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources/syslog/index.ts';
@@ -92,7 +92,10 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     incidents: {
       list: (params) => views.list(params),
       get: async (id) => views.detail(id, await triage.getIncident(id)),
-      timeline: (id, limit, after) => views.timeline(id, limit, after),
+      timeline: async (id, limit, after) => {
+        if (!(await triage.getIncident(id))) throw new VigilError('not_found', `incident '${id}' not found`, 404, 'id');
+        return views.timeline(id, limit, after);
+      },
       patch: (id, patch, actor) => triage.patchIncident(id, patch, actor),
       note: (id, text, actor) => triage.addNote(id, text, actor),
       addTask: (id, input, actor) => triage.addTask(id, input, actor),

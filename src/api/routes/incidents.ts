@@ -68,19 +68,27 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
         },
       },
       async (request, reply) => {
+        // Who is calling comes first: nothing about the body is told to an unknown caller.
+        const header = request.headers.authorization;
+        const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+        const body = request.body as { routing_key?: unknown } | null;
+        const key = bearer ?? (body && typeof body === 'object' && typeof body.routing_key === 'string' ? body.routing_key : undefined);
+        const principal = key ? await tokens.verify(key) : null;
+        if (!principal) {
+          reply.header('www-authenticate', 'Bearer realm="vigil"');
+          const message = 'missing or invalid token: send a bearer token or an ingest token as routing_key';
+          return reply.status(401).send({ status: 'unauthorized', message, errors: [message], error: { code: 'unauthorized', message } });
+        }
+        if (!roleAllows(principal.role, 'ingest')) {
+          const message = `role '${principal.role}' may not ingest`;
+          return reply.status(403).send({ status: 'forbidden', message, errors: [message], error: { code: 'forbidden', message } });
+        }
         let event;
         try {
           event = parsePagerDutyEvent(request.body, new Date());
         } catch (error) {
           if (error instanceof PagerDutyError) return reply.status(400).send({ status: 'invalid event', message: 'Event object is invalid', errors: error.errors });
           throw error;
-        }
-        const header = request.headers.authorization;
-        const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-        const principal = await tokens.verify(bearer ?? event.routing_key);
-        if (!principal) return reply.status(401).send({ status: 'unauthorized', message: 'Invalid routing key or bearer token', errors: ['routing_key: not a valid Vigil token'] });
-        if (!roleAllows(principal.role, 'ingest')) {
-          return reply.status(403).send({ status: 'forbidden', message: `role '${principal.role}' may not ingest`, errors: ['routing_key: token lacks the ingest role'] });
         }
         await intake.ingest([event.alert]);
         return reply.status(202).send({ status: 'success', message: 'Event processed', dedup_key: event.dedup_key });

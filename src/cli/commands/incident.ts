@@ -75,7 +75,7 @@ export async function incidentList(options: IncidentListOptions): Promise<number
 }
 
 function alertRow(alert: Alert): string[] {
-  return [`${alert.rule.id} ${alert.rule.title}`, alert.rule.level, String(alert.count), alert.status, dash(alert.suppressed_by)];
+  return [truncate(`${alert.rule.id} ${alert.rule.title}`, 60), alert.rule.level, String(alert.count), alert.status, dash(alert.suppressed_by)];
 }
 
 function table(headers: string[], rows: string[][], indent = '  ', rightAligned: number[] = []): string[] {
