@@ -391,7 +391,7 @@ export class TriageService {
     return { ...silence, state: silenceState(silence, this.clock().getTime()) };
   }
 
-  createSilence(body: unknown, actor: string): Promise<Silence> {
+  createSilence(body: unknown, actor: string): Promise<Silence & { state: string }> {
     return this.exclusive(async () => {
       const now = this.clock();
       const input = validateSilenceInput(body, now, actor);
@@ -399,12 +399,12 @@ export class TriageService {
       await this.store.putSilence(silence);
       this.engine.setSilences(await this.store.listSilences());
       await this.audit.record({ actor, action: 'silence.create', object_type: 'silence', object_id: silence.id, before: null, after: silence });
-      return silence;
+      return { ...silence, state: silenceState(silence, now.getTime()) };
     });
   }
 
   /** Ends a silence now (alerts from now on are no longer muted by it). */
-  expireSilence(id: string, actor: string): Promise<Silence> {
+  expireSilence(id: string, actor: string): Promise<Silence & { state: string }> {
     return this.exclusive(async () => {
       const before = await this.store.getSilence(id);
       if (!before) throw NOT_FOUND('silence', id);
@@ -414,7 +414,7 @@ export class TriageService {
       await this.store.putSilence(after);
       this.engine.setSilences(await this.store.listSilences());
       await this.audit.record({ actor, action: 'silence.expire', object_type: 'silence', object_id: id, before, after });
-      return after;
+      return { ...after, state: 'expired' };
     });
   }
 }

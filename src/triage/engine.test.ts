@@ -370,3 +370,12 @@ test('load restores open incidents so dedup and grouping continue after a restar
   assert.equal(alerts.find((a) => a.entities.hosts[0] === 'c')!.incident_id, incident.id, 'same group after restart');
   assert.equal(alerts.find((a) => a.entities.hosts[0] === 'zz')!.incident_id, 'INC-2', 'numbering continues');
 });
+
+test('a jump in event time sends one reminder, not one per missed repeat_interval', () => {
+  const engine = engineOf({ route: { group_wait: '30s', repeat_interval: '4h' } });
+  engine.process([alert('r1', min(0))]);
+  const jump = engine.advance(min(0) + 365 * 86_400_000);
+  assert.deepEqual(jump.notifications.map((n) => n.reason), ['opened']);
+  const next = engine.advance(min(0) + 365 * 86_400_000 + 4 * 3_600_000);
+  assert.deepEqual(next.notifications.map((n) => n.reason), ['repeat']);
+});

@@ -777,11 +777,16 @@ export class TriageEngine {
       this.due.pop();
       const state = this.incidents.get(top.key);
       if (!state || state.incident.grouping.notify_due_at !== top.due) continue; // superseded
-      this.notify(state, top.due);
+      this.notify(state, top.due, upTo);
     }
   }
 
-  private notify(state: IncidentState, at: number): void {
+  /**
+   * Sends the notification due at `at`; `upTo` is how far event time has reached. Timers restart
+   * from there, so a jump in time (an old alert, then the live clock) sends one reminder, not one
+   * per missed repeat_interval.
+   */
+  private notify(state: IncidentState, at: number, upTo: number): void {
     const incident = state.incident;
     const grouping = incident.grouping;
     grouping.notify_due_at = null;
@@ -790,7 +795,7 @@ export class TriageEngine {
     const hash = `${incident.alert_count}:${firing}:${incident.priority}`;
     if (incident.flapping) {
       this.count(at, state.primary, 'dropped', 'flapping', 1);
-      this.setDue(state, at + grouping.group_interval_ms);
+      this.setDue(state, Math.max(at, upTo) + grouping.group_interval_ms);
       return;
     }
     let reason: NotificationRecord['reason'] | null;
@@ -816,7 +821,7 @@ export class TriageEngine {
       grouping.notified_hash = hash;
     }
     // Unacknowledged and still firing: remind after repeat_interval.
-    if (firing > 0 && incident.status === 'new' && grouping.last_notified_at !== null) this.setDue(state, grouping.last_notified_at + grouping.repeat_interval_ms);
+    if (firing > 0 && incident.status === 'new' && grouping.last_notified_at !== null) this.setDue(state, Math.max(grouping.last_notified_at, upTo) + grouping.repeat_interval_ms);
   }
 
   // ---- merge and split -----------------------------------------------------------------------

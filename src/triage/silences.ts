@@ -115,6 +115,8 @@ export function validateSilenceInput(body: unknown, now: Date, creator: string):
   if (b.ends_at !== undefined && b.ends_at !== null) {
     if (b.duration !== undefined && b.duration !== null) throw invalid('duration', 'give ends_at or duration, not both');
     end = parseTime(b.ends_at, 'ends_at');
+    // Name the real mistake: an end in the past, not a start the caller never gave.
+    if (end <= now.getTime()) throw invalid('ends_at', 'the silence would end in the past');
     if (end <= start) throw invalid('ends_at', 'must be after starts_at');
   } else if (b.duration !== undefined && b.duration !== null) {
     if (typeof b.duration !== 'string') throw invalid('duration', 'expected a duration such as "2h" or "30m"');
