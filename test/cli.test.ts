@@ -100,6 +100,16 @@ describe('vigil config check', () => {
     assert.match(ok.stdout, /OK/);
   });
 
+  it('checks the triage route tree and matchers as serve builds them', async () => {
+    const file = join(dir, 'triage.yaml');
+    writeFileSync(file, 'triage:\n  route:\n    group_wait: 10s\n    routes:\n      - name: db\n        matchers: [\'host=~"db-(.*"\']\n');
+    const result = await vigil(['config', 'check', file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /triage\.route\.routes\[0\]\.matchers\[0\]: /);
+    writeFileSync(file, 'triage:\n  route:\n    group_wait: 10s\n    routes:\n      - name: db\n        matchers: [\'host=~"db-.*"\']\n        group_by: [host]\n');
+    assert.equal((await vigil(['config', 'check', file])).code, 0);
+  });
+
   it('refuses to start serve with a bad config, naming the path', async () => {
     const file = join(dir, 'bad-serve.yaml');
     writeFileSync(file, 'server:\n  port: -1\n');

@@ -102,6 +102,8 @@ describe('triage through the API', () => {
     assert.deepEqual(incident.entities.hosts, ['ws-42']);
     assert.deepEqual(incident.kill_chain, ['exploitation']);
     assert.match(incident.score_explanation.summary, /asset ws-42 has criticality 4/);
+    const detail = await (await server.api(`/api/v1/incidents/${incident.id}`)).json();
+    assert.deepEqual(detail.kill_chain_progression.map((p: { phase: string; rule: string }) => [p.phase, p.rule]), [['exploitation', 'Encoded PowerShell']]);
     const alerts = await (await server.api(`/api/v1/alerts?q=${encodeURIComponent(`incident_id:${incident.id}`)}`)).json();
     assert.equal(alerts.items.length, 1);
     assert.equal(alerts.items[0].count, 2);
@@ -137,6 +139,7 @@ describe('triage through the API', () => {
     const detail = await (await server.api(`/api/v1/incidents/${incidentId}`)).json();
     assert.equal(detail.alerts.length, 2);
     assert.ok(detail.timeline.some((e: { kind: string }) => e.kind === 'alert_resolved'));
+    assert.deepEqual(detail.kill_chain_progression, [], 'operations alerts carry no ATT&CK tactic');
     // A payload Alertmanager would never send is refused with the field named.
     const bad = await send('/api/v1/integrations/alertmanager', { ...firing, version: '3' });
     assert.equal(bad.status, 400);

@@ -1,11 +1,15 @@
 import { badRequest, INCIDENT_STATUSES, OPEN_STATUSES, parseTime, type Alert, type Incident, type NotificationRecord, type TimelineEntry } from '../core/index.ts';
 import { responseStats, type ResponseStats, type StatsPeriod } from '../incidents/index.ts';
 import type { Page, Store } from '../store/index.ts';
+import { KILL_CHAIN_PHASES } from '../detect/index.ts';
+import { phasesOf } from '../triage/index.ts';
 import { checkSearchParams, type SearchLimits } from './search-params.ts';
 import type { SearchParams } from '../api/index.ts';
 
 export interface IncidentDetail extends Incident {
   alerts: Alert[];
+  /** Each kill-chain phase reached, in kill-chain order, with when and by which rule it was first seen. */
+  kill_chain_progression: Array<{ phase: string; first_seen: string; rule: string; alert_id: string }>;
   timeline: Array<TimelineEntry & { seq: number }>;
   notifications: NotificationRecord[];
 }
@@ -54,7 +58,15 @@ export class IncidentViews {
       this.store.incidentTimeline(id, 5000),
       this.store.incidentNotifications(id),
     ]);
-    return { ...incident, alerts, timeline: timeline.items, notifications };
+    const progression = new Map<string, IncidentDetail['kill_chain_progression'][number]>();
+    for (const alert of alerts) {
+      for (const phase of phasesOf(alert)) {
+        const seen = progression.get(phase);
+        if (!seen || alert.first_seen < seen.first_seen) progression.set(phase, { phase, first_seen: alert.first_seen, rule: alert.rule.title, alert_id: alert.id });
+      }
+    }
+    const kill_chain_progression = KILL_CHAIN_PHASES.filter((p) => progression.has(p)).map((p) => progression.get(p)!);
+    return { ...incident, alerts, kill_chain_progression, timeline: timeline.items, notifications };
   }
 
   timeline(id: string, limit: number, after?: number) {

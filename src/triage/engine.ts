@@ -97,8 +97,14 @@ export function matchLabels(alert: Pick<Alert, 'labels' | 'rule' | 'source' | 'e
   };
 }
 
+/** Throws a VigilError naming the path when the route tree, matchers or inhibition rules do not compile. */
+export function validateTriageConfig(config: TriageConfig): void {
+  new RouteTree(config.route);
+  new Inhibitor(config.inhibit_rules);
+}
+
 /** Kill-chain phases of all an alert's tactics (not only the latest). */
-function phasesOf(alert: Pick<Alert, 'attack'>): string[] {
+export function phasesOf(alert: Pick<Alert, 'attack'>): string[] {
   const phases = new Set<string>();
   for (const tactic of alert.attack.tactics) {
     const phase = killChainPhaseOfTactic(tactic);
