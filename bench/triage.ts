@@ -32,12 +32,17 @@
  * the day so pending notifications go out), compression, the rank of each planted incident in
  * the queue (open incidents by score, highest first); engine-only throughput (best of 3 fresh
  * engines, batches of 1000); end-to-end throughput through TriageService with SQLite (batches of
- * 1000, commits included). Why planted incidents rank where they do goes to stderr.
+ * 1000, commits included). Why planted incidents rank where they do goes to stderr: each planted
+ * incident's score explanation, the top of the queue, what service inhibition muted, the most
+ * notified incidents, scores whose rarity was frozen when they were computed, and (diagnostic
+ * only) the planted ranks of the same day with `triage.service_inhibition` off.
  *
  * Alertmanager comparison (only with `prometheus-alertmanager` or `alertmanager` on the PATH):
  * three loads of the same alerts, one alert per request, 100 new alerts per request, the same 100
  * alerts in every request; Alertmanager gets `POST /api/v2/alerts`, Vigil (`vigil serve`) its
- * Alertmanager webhook endpoint; 4 keep-alive clients each.
+ * Alertmanager webhook endpoint; 4 keep-alive clients each. Not the same durability: Alertmanager
+ * answers once the alerts are in memory (it snapshots every 15 minutes), Vigil once they are
+ * committed to SQLite with synchronous=full.
  *
  * Environment: BENCH_TRIAGE_INTAKE (alerts per batched load, default 10000),
  * BENCH_TRIAGE_INTAKE_SINGLE (alerts in the one-per-request load, default 3000),

@@ -49,6 +49,8 @@ export class TriageService {
   private inventory = new InventoryIndex();
   private inventoryStale = true;
   private queue: Promise<unknown> = Promise.resolve();
+  private intake: Array<{ alerts: IncomingAlert[]; checkpoint?: { name: string; position: number }; resolve: (summary: TriageSummary) => void; reject: (error: unknown) => void }> = [];
+  private intakeScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly triageConfig: TriageConfig;
   /** Whether event time may follow the wall clock now (no backlog being replayed). */
@@ -152,23 +154,47 @@ export class TriageService {
 
   // ---- intake --------------------------------------------------------------------------------
 
-  /** Triage alerts (from a detector or an integration); with a checkpoint, the detector's position commits with them. */
+  /**
+   * Triage alerts (from a detector or an integration); with a checkpoint, the detector's position
+   * commits with them. Calls that arrive while a commit runs are triaged together and share the
+   * next commit (group commit), so concurrent senders are not held to one fsync each.
+   */
   ingest(alerts: IncomingAlert[], checkpoint?: { name: string; position: number }): Promise<TriageSummary> {
-    return this.exclusive(async () => {
+    return new Promise<TriageSummary>((resolve, reject) => {
+      this.intake.push({ alerts, checkpoint, resolve, reject });
+      if (!this.intakeScheduled) {
+        this.intakeScheduled = true;
+        void this.exclusive(() => this.drainIntake());
+      }
+    });
+  }
+
+  private async drainIntake(): Promise<void> {
+    this.intakeScheduled = false;
+    const requests = this.intake.splice(0);
+    if (requests.length === 0) return;
+    try {
       await this.refreshInventory();
-      const output = this.engine.process(alerts);
-      await this.commit(output, checkpoint);
-      for (const ack of output.acknowledgements) {
+      const outputs = requests.map((request) => this.engine.process(request.alerts));
+      const merged = mergeOutputs(outputs);
+      const checkpoints = requests.map((r) => r.checkpoint).filter((c): c is { name: string; position: number } => Boolean(c));
+      await this.commit(merged, checkpoints.length > 0 ? checkpoints.reduce((a, b) => (b.position > a.position ? b : a)) : undefined);
+      for (const ack of merged.acknowledgements) {
         await this.changeIncident(ack.incident_id, `integration:${ack.by}`, (incident, actor, now) => transition(incident, 'acknowledged', actor, now, `acknowledged through ${ack.by}`)).catch(
           (error) => this.logger.info({ err: error, incident: ack.incident_id }, 'integration acknowledgement not applied'),
         );
       }
-      return {
-        alerts: alerts.length,
-        incidents: [...new Set(output.alerts.map((a) => a.incident_id).filter((id): id is string => Boolean(id)))],
-        notifications: output.notifications.length,
-      };
-    });
+      requests.forEach((request, i) => {
+        const output = outputs[i]!;
+        request.resolve({
+          alerts: request.alerts.length,
+          incidents: [...new Set(output.alerts.map((a) => a.incident_id).filter((id): id is string => Boolean(id)))],
+          notifications: output.notifications.length,
+        });
+      });
+    } catch (error) {
+      for (const request of requests) request.reject(error);
+    }
   }
 
   /** Moves event time to `toMs` (when nothing is pending): notifications due by then go out. */
@@ -417,6 +443,25 @@ export class TriageService {
       return { ...after, state: 'expired' };
     });
   }
+}
+
+/** Several calls' output as one commit: the latest version of each alert and incident, everything else in order. */
+function mergeOutputs(outputs: TriageOutput[]): TriageOutput {
+  if (outputs.length === 1) return outputs[0]!;
+  const alerts = new Map<string, TriageOutput['alerts'][number]>();
+  const incidents = new Map<string, TriageOutput['incidents'][number]>();
+  const merged: TriageOutput = { alerts: [], incidents: [], timeline: [], notifications: [], ledger: [], acknowledgements: [] };
+  for (const output of outputs) {
+    for (const alert of output.alerts) alerts.set(alert.id, alert);
+    for (const incident of output.incidents) incidents.set(incident.id, incident);
+    merged.timeline.push(...output.timeline);
+    merged.notifications.push(...output.notifications);
+    merged.ledger.push(...output.ledger);
+    merged.acknowledgements.push(...output.acknowledgements);
+  }
+  merged.alerts = [...alerts.values()];
+  merged.incidents = [...incidents.values()];
+  return merged;
 }
 
 function entry(incidentId: string, now: Date, kind: TimelineEntry['kind'], actor: string, text: string, data?: Record<string, unknown>): TimelineEntry {

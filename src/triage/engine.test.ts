@@ -211,7 +211,7 @@ test('inhibition: a firing source mutes targets with equal labels until it resol
   assert.equal(later.alerts[0]!.suppressed_by, null, 'a resolved source no longer inhibits');
 });
 
-test('inhibition through service dependencies: an incident on a service mutes alerts of the services that depend on it', () => {
+test('inhibition through service dependencies: an outage on a service mutes the operations alerts of the services that depend on it', () => {
   const now = '2026-01-01T00:00:00Z';
   const services: Service[] = [
     { name: 'edge-network', tier: 1, depends_on: [], aliases: [], created_at: now, updated_at: now },
@@ -223,9 +223,15 @@ test('inhibition through service dependencies: an incident on a service mutes al
     { name: 'pay-1', kind: 'server', criticality: 4, tags: [], services: ['payments'], aliases: [], created_at: now, updated_at: now },
   ];
   const engine = engineOf({ service_inhibition: { window: '30m' } }, new InventoryIndex(assets, services));
-  const out = engine.process([alert('link-down', min(0), { host: 'fw-edge-1' }), alert('pay-errors', min(2), { host: 'pay-1' })]);
+  const out = engine.process([
+    alert('link-down', min(0), { host: 'fw-edge-1', level: 'critical' }),
+    alert('pay-errors', min(2), { host: 'pay-1' }),
+    // A security detection is no symptom of an outage upstream: never muted this way.
+    alert('webshell', min(3), { host: 'pay-1', tags: ['attack.persistence'] }),
+  ]);
   const pay = out.alerts.find((a) => a.rule.id === 'pay-errors')!;
   assert.match(pay.suppressed_by!, /^inhibit:service:edge-network:INC-1$/);
+  assert.equal(out.alerts.find((a) => a.rule.id === 'webshell')!.suppressed_by, null);
   // Once the upstream incident is quiet for longer than the window, dependants alert again.
   const later = engine.process([alert('pay-latency', min(40), { host: 'pay-1' })]);
   assert.equal(later.alerts[0]!.suppressed_by, null);
@@ -378,4 +384,69 @@ test('a jump in event time sends one reminder, not one per missed repeat_interva
   assert.deepEqual(jump.notifications.map((n) => n.reason), ['opened']);
   const next = engine.advance(min(0) + 365 * 86_400_000 + 4 * 3_600_000);
   assert.deepEqual(next.notifications.map((n) => n.reason), ['repeat']);
+});
+
+test('a detection with an ATT&CK tactic joins the story on its host before the same rule elsewhere in the fleet', () => {
+  const engine = engineOf();
+  const out = engine.process([
+    // The same noisy rule across the fleet forms one incident by rule.
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h, i) => alert('schtask', min(i), { host: h, tags: ['attack.persistence'] })),
+    alert('phish', min(10), { host: 'ws-9', tags: ['attack.initial-access'] }),
+    alert('exec', min(12), { host: 'ws-9', tags: ['attack.execution'] }),
+    // The attacker also creates a scheduled task: the rule has a fleet incident, but this one is part of ws-9's story.
+    alert('schtask', min(14), { host: 'ws-9', tags: ['attack.persistence'] }),
+  ]);
+  const incidents = [...incidentsOf(out).values()];
+  const story = incidents.find((i) => i.rules.includes('phish'))!;
+  assert.deepEqual(story.rules, ['phish', 'exec', 'schtask']);
+  assert.equal(incidents.find((i) => i.entities.hosts.includes('h1'))!.alert_count, 6);
+});
+
+test('a user or address seen across many hosts (a service account) links nothing and lends no kill-chain phases', () => {
+  const engine = engineOf({ correlation: { max_entities: 3 } });
+  const hosts = ['s1', 's2', 's3', 's4', 's5'];
+  const out = engine.process([
+    ...hosts.map((h, i) => alert(`deploy-${i}`, min(i), { host: h, user: 'svc-sccm', tags: [['attack.execution', 'attack.persistence', 'attack.discovery', 'attack.lateral-movement', 'attack.collection'][i]!] })),
+    alert('cleared', min(10), { host: 'dc-1', user: 'svc-sccm', tags: ['attack.defense-evasion'] }),
+  ]);
+  const cleared = [...incidentsOf(out).values()].find((i) => i.rules.includes('cleared'))!;
+  assert.equal(cleared.alert_count, 1, 'not glued to the others through the service account');
+  const killChain = cleared.score_explanation.parts.find((p) => p.factor === 'kill_chain')!;
+  assert.equal(killChain.value, 0);
+});
+
+test('operations incidents take no kill-chain points from security alerts on the same host', () => {
+  const engine = engineOf({ route: { routes: [{ name: 'ops', matchers: ['source="alertmanager"'], group_by: ['alertname'], correlate_entities: false }] } });
+  const out = engine.process([
+    alert('recon', min(0), { host: 'k8s-1', tags: ['attack.discovery'] }),
+    alert('curl', min(1), { host: 'k8s-1', tags: ['attack.command-and-control'] }),
+    alert('nic-errors', min(2), { host: 'k8s-1', source: 'alertmanager', labels: { alertname: 'NicErrors' } }),
+  ]);
+  const incidents = [...incidentsOf(out).values()];
+  const ops = incidents.find((i) => i.rules.includes('nic-errors'))!;
+  assert.deepEqual(ops.rules, ['nic-errors']);
+  assert.equal(ops.score_explanation.parts.find((p) => p.factor === 'kill_chain')!.value, 0);
+  const security = incidents.find((i) => i.rules.includes('recon'))!;
+  assert.ok(security.score_explanation.parts.find((p) => p.factor === 'kill_chain')!.value > 0);
+});
+
+test('scores stay current as a rule keeps firing: rarity is recomputed on repeats', () => {
+  const engine = engineOf();
+  const outputs = [engine.process([alert('nltest', min(0), { host: 'dc-1' })])];
+  for (let i = 1; i <= 40; i++) outputs.push(engine.process([alert('nltest', min(i * 10), { host: 'dc-1' })]));
+  const incident = [...incidentsOf(...outputs).values()][0]!;
+  assert.match(incident.score_explanation.parts.find((p) => p.factor === 'rarity')!.reason, /fired (3\d|4\d) times/);
+});
+
+test('updates are sent for material changes only: escalation, a new phase, or half as many alerts again', () => {
+  const engine = engineOf({ route: { group_wait: '0s', group_interval: '1m' }, correlation: { max_entities: 1 } });
+  const outputs = [engine.process([alert('noise', min(0), { host: 'n0' }), alert('noise', min(0), { host: 'n1' })])];
+  outputs.push(engine.advance(min(0)));
+  // One more host each minute for ten minutes: 2 → 12 alerts.
+  for (let i = 2; i < 12; i++) outputs.push(engine.process([alert('noise', min(i - 1), { host: `n${i}` })]));
+  outputs.push(engine.advance(min(20)));
+  const reasons = outputs.flatMap((o) => o.notifications).map((n) => `${n.reason}:${n.alert_count}`);
+  assert.equal(reasons[0], 'opened:2');
+  // 2 → 3 (x1.5) → 5 → 8 → 12: four updates, not ten.
+  assert.deepEqual(reasons.slice(1), ['updated:3', 'updated:5', 'updated:8', 'updated:12']);
 });

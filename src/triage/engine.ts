@@ -49,6 +49,9 @@ export interface TriageOutput {
   acknowledgements: Array<{ incident_id: string; by: string }>;
 }
 
+/** Whose numbers a ledger count goes to. */
+type Who = { rule: string; source: string; service: string };
+
 /** An alert with its status-change history, for flapping. */
 interface AlertState {
   alert: Alert;
@@ -73,8 +76,19 @@ interface IncidentState {
   service: ScoreFacts['service'];
   indicator: number | null;
   /** The alert that opened it: the ledger counts incidents and notifications under its rule. */
-  primary: { rule: string; source: string; service: string };
+  primary: Who & { title: string };
+  /** Alerts firing (not resolved), and of those the operations outages (no ATT&CK tactic, level high or critical). */
+  firing: number;
+  outages: number;
+  /** Event time of the last score computation. */
+  scoredAt: number;
 }
+
+const RESCORE_EVERY_MS = 5 * 60_000;
+const OUTAGE_LEVEL = ALERT_LEVELS.indexOf('high');
+
+/** An operations alert bad enough to explain its dependants' symptoms. */
+const isOutage = (alert: Alert) => alert.status === 'firing' && !alert.suppressed_by && alert.attack.tactics.length === 0 && ALERT_LEVELS.indexOf(alert.rule.level) >= OUTAGE_LEVEL;
 
 const isOpen = (incident: Incident) => (OPEN_STATUSES as readonly string[]).includes(incident.status);
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -133,6 +147,8 @@ export class TriageEngine {
   /** Open incidents by entity key (h:, u:, i:) and by service. */
   private readonly byEntity = new Map<string, Set<string>>();
   private readonly byService = new Map<string, Set<string>>();
+  /** Hosts each user and IP was seen with: one seen across many hosts (a service account, a NAT) links nothing. */
+  private readonly spread = new Map<string, Set<string>>();
   private readonly ignored: Set<string>;
   private readonly weights: ScoreWeights;
   private readonly thresholds: PriorityThresholds;
@@ -205,6 +221,7 @@ export class TriageEngine {
   private remember(state: AlertState): void {
     const { alert } = state;
     this.alertsByFingerprint.set(alert.fingerprint, state);
+    this.noteSpread(alert);
     const t = Date.parse(alert.last_seen);
     if (t > this.watermark) this.watermark = t;
     if (alert.status === 'firing') this.inhibitor.noteFiring(alert.id, matchLabels(alert), Date.parse(alert.first_seen));
@@ -293,10 +310,7 @@ export class TriageEngine {
     const service = incoming.entities.services[0] ?? incoming.labels.service ?? '';
     const who = { rule: incoming.rule.id, source: incoming.source, service };
     const isReport = !incoming.acknowledge && incoming.status === 'firing';
-    if (isReport) {
-      this.count(at, who, 'detections', '', incoming.count);
-      this.frequency.add(incoming.rule.id, at, incoming.count);
-    }
+    if (isReport) this.count(at, who, 'detections', '', incoming.count);
 
     let existing = this.alertsByFingerprint.get(fingerprint);
     if (existing && existing.alert.incident_id && !this.incidents.has(existing.alert.incident_id)) {
@@ -316,7 +330,7 @@ export class TriageEngine {
   }
 
   /** A report of an alert triage already holds: count it, follow its status, maybe lift its suppression. */
-  private repeat(state: AlertState, incoming: IncomingAlert, at: number, who: IncidentState['primary']): void {
+  private repeat(state: AlertState, incoming: IncomingAlert, at: number, who: Who): void {
     const alert = state.alert;
     const incident = alert.incident_id ? this.incidents.get(alert.incident_id) : undefined;
     if (incoming.acknowledge) {
@@ -325,6 +339,7 @@ export class TriageEngine {
     }
     if (incoming.status === 'resolved') {
       if (alert.status === 'resolved') return;
+      if (incident) this.countFiring(incident, alert, -1);
       alert.status = 'resolved';
       alert.resolved_at = new Date(at).toISOString();
       this.toggle(state, at, incident);
@@ -340,7 +355,11 @@ export class TriageEngine {
     }
     this.count(at, who, 'dropped', 'dedup', incoming.count);
     alert.count += incoming.count;
-    if (incoming.last_seen > alert.last_seen) alert.last_seen = incoming.last_seen;
+    // Rarity counts firings: a re-send of the same still-firing alert (Alertmanager) is not one.
+    if (incoming.last_seen > alert.last_seen) {
+      this.frequency.add(alert.rule.id, at, incoming.count);
+      alert.last_seen = incoming.last_seen;
+    }
     if (incoming.first_seen < alert.first_seen) alert.first_seen = incoming.first_seen;
     if (alert.event_ids.length < MAX_EVENT_IDS && incoming.event_ids.length > 0) {
       alert.event_ids = unique([...alert.event_ids, ...incoming.event_ids]).slice(0, MAX_EVENT_IDS);
@@ -348,6 +367,7 @@ export class TriageEngine {
     if (alert.status === 'resolved') {
       alert.status = 'firing';
       alert.resolved_at = null;
+      if (incident) this.countFiring(incident, alert, +1);
       this.toggle(state, at, incident);
       this.inhibitor.noteFiring(alert.id, matchLabels(alert), at);
       if (incident) this.scheduleUpdate(incident, at);
@@ -357,6 +377,8 @@ export class TriageEngine {
       incident.incident.occurrence_count += incoming.count;
       if (at > incident.incident.grouping.last_alert_at) incident.incident.grouping.last_alert_at = at;
       if (alert.last_seen > incident.incident.last_seen) incident.incident.last_seen = alert.last_seen;
+      // Rarity drifts as a rule keeps firing: keep the score current without scoring every repeat.
+      if (at - incident.scoredAt >= RESCORE_EVERY_MS) this.rescore(incident, at);
       this.touch(incident);
       return;
     }
@@ -373,7 +395,7 @@ export class TriageEngine {
   }
 
   /** A new alert: suppressed with its reason, or into an incident. */
-  private admit(incoming: IncomingAlert, fingerprint: string, at: number, who: IncidentState['primary']): void {
+  private admit(incoming: IncomingAlert, fingerprint: string, at: number, who: Who): void {
     const { acknowledge: _ack, ...fields } = incoming;
     const alert: Alert = {
       ...fields,
@@ -394,6 +416,7 @@ export class TriageEngine {
     };
     const state: AlertState = { alert, toggles: [] };
     this.remember(state);
+    this.frequency.add(alert.rule.id, at, incoming.count);
     this.count(at, who, 'alerts', '', 1);
     const reason = this.suppression(alert, at);
     if (reason) {
@@ -422,13 +445,14 @@ export class TriageEngine {
     if (silence) return `silence:${silence.id}`;
     const inhibited = this.inhibitor.inhibitedBy(labels, at, alert.id);
     if (inhibited) return `inhibit:${inhibited.rule}`;
-    if (this.config.service_inhibition.enabled) {
+    // A dependency's outage explains its dependants' symptoms, not their security detections.
+    if (this.config.service_inhibition.enabled && alert.attack.tactics.length === 0) {
       const inventory = this.context.inventory();
       for (const service of alert.entities.services) {
         for (const dependency of inventory.dependencies(service)) {
           for (const id of this.byService.get(dependency) ?? []) {
             const upstream = this.incidents.get(id);
-            if (upstream && at - upstream.incident.grouping.last_alert_at <= this.windows.serviceInhibition) {
+            if (upstream && upstream.outages > 0 && at - upstream.incident.grouping.last_alert_at <= this.windows.serviceInhibition) {
               return `inhibit:service:${dependency}:${id}`;
             }
           }
@@ -439,13 +463,23 @@ export class TriageEngine {
   }
 
   /** Into the incident of its group, or of an entity it shares, or a new one. */
-  private group(state: AlertState, at: number, who: IncidentState['primary']): void {
+  private group(state: AlertState, at: number, who: Who): void {
     const alert = state.alert;
     const labels = matchLabels(alert);
     const route = this.routes.resolve(labels);
     const group = this.routes.groupKey(route, labels);
     const byGroup = this.groups.get(group.key);
     const grouped = byGroup ? this.incidents.get(byGroup) : undefined;
+    // A detection with an ATT&CK tactic belongs with the story already unfolding on its host or
+    // user before it belongs with the same rule elsewhere in the fleet.
+    if (route.correlateEntities && phasesOf(alert).length > 0) {
+      const story = this.relatedIncident(alert, at, true);
+      if (story && story !== grouped) {
+        this.count(at, who, 'dropped', 'correlated', 1);
+        this.attach(story, state, true, at);
+        return;
+      }
+    }
     if (grouped && at - grouped.incident.grouping.last_alert_at <= grouped.incident.grouping.group_window_ms) {
       this.count(at, who, 'dropped', 'grouped', 1);
       this.attach(grouped, state, true, at);
@@ -462,8 +496,11 @@ export class TriageEngine {
     this.open(state, route, group, at, who);
   }
 
-  /** The open, entity-scoped incident sharing most entities with the alert within the window. */
-  private relatedIncident(alert: Alert, at: number): IncidentState | null {
+  /**
+   * The open, entity-scoped incident sharing most entities with the alert within the window;
+   * with `attackOnly`, only incidents that carry an ATT&CK tactic themselves.
+   */
+  private relatedIncident(alert: Alert, at: number, attackOnly = false): IncidentState | null {
     let best: IncidentState | null = null;
     let bestShared = 0;
     const shared = new Map<string, number>();
@@ -472,7 +509,7 @@ export class TriageEngine {
     }
     for (const [id, count] of shared) {
       const candidate = this.incidents.get(id);
-      if (!candidate) continue;
+      if (!candidate || (attackOnly && candidate.phases.size === 0)) continue;
       if (Math.abs(at - candidate.incident.grouping.last_alert_at) > this.windows.correlation) continue;
       if (this.entityCount(candidate) > this.config.correlation.max_entities) continue;
       if (
@@ -495,12 +532,34 @@ export class TriageEngine {
     const keys: string[] = [];
     const kinds = this.config.correlation.entities;
     const add = (prefix: string, values: string[]) => {
-      for (const value of values) if (!this.ignored.has(value.toLowerCase())) keys.push(`${prefix}${value.toLowerCase()}`);
+      for (const value of values) {
+        const key = `${prefix}${value.toLowerCase()}`;
+        if (!this.ignored.has(value.toLowerCase()) && !this.widespread(key)) keys.push(key);
+      }
     };
     if (kinds.includes('hosts')) add('h:', alert.entities.hosts);
     if (kinds.includes('users')) add('u:', alert.entities.users);
     if (kinds.includes('ips')) add('i:', alert.entities.ips);
     return keys;
+  }
+
+  /** Records which hosts a user or IP appears with (bounded: past the limit it is widespread anyway). */
+  private noteSpread(alert: Pick<Alert, 'entities'>): void {
+    if (alert.entities.hosts.length === 0) return;
+    const limit = this.config.correlation.max_entities;
+    for (const [prefix, values] of [['u:', alert.entities.users], ['i:', alert.entities.ips]] as const) {
+      for (const value of values) {
+        const key = `${prefix}${value.toLowerCase()}`;
+        let hosts = this.spread.get(key);
+        if (!hosts) this.spread.set(key, (hosts = new Set()));
+        if (hosts.size > limit) continue;
+        for (const host of alert.entities.hosts) hosts.add(host.toLowerCase());
+      }
+    }
+  }
+
+  private widespread(key: string): boolean {
+    return (this.spread.get(key)?.size ?? 0) > this.config.correlation.max_entities;
   }
 
   private incidentEntityKeys(state: IncidentState): string[] {
@@ -528,11 +587,15 @@ export class TriageEngine {
         rule: first?.rule.id ?? incident.rules[0] ?? '',
         source: first?.source ?? incident.sources[0] ?? '',
         service: first?.entities.services[0] ?? '',
+        title: first?.rule.title ?? incident.title,
       },
+      firing: 0,
+      outages: 0,
+      scoredAt: Number.NEGATIVE_INFINITY,
     };
   }
 
-  private open(state: AlertState, route: ResolvedRoute, group: { key: string; labels: Record<string, string> }, at: number, who: IncidentState['primary']): void {
+  private open(state: AlertState, route: ResolvedRoute, group: { key: string; labels: Record<string, string> }, at: number, who: Who): void {
     const alert = state.alert;
     const now = this.context.now().toISOString();
     const id = `INC-${this.nextSeq++}`;
@@ -601,6 +664,7 @@ export class TriageEngine {
     const incident = state.incident;
     const id = incident.id;
     alert.incident_id = id;
+    if (!state.alerts.has(alert.id)) this.countFiring(state, alert, +1);
     state.alerts.set(alert.id, alertState);
     incident.alert_count = state.alerts.size;
     incident.occurrence_count += alert.count;
@@ -666,6 +730,12 @@ export class TriageEngine {
     }
   }
 
+  private countFiring(state: IncidentState, alert: Alert, delta: 1 | -1): void {
+    if (alert.status !== 'firing' || alert.suppressed_by) return;
+    state.firing += delta;
+    if (isOutage(alert)) state.outages += delta;
+  }
+
   private addService(state: IncidentState, name: string): void {
     if (state.services.has(name)) return;
     state.services.add(name);
@@ -679,11 +749,14 @@ export class TriageEngine {
   private rescore(state: IncidentState, at: number): void {
     const incident = state.incident;
     let killChain: ScoreFacts['killChain'] = null;
-    if (this.entityCount(state) <= this.config.correlation.max_entities) {
+    state.scoredAt = at;
+    // Only an incident with ATT&CK context of its own counts the phases seen on its entities.
+    if (state.phases.size > 0 && this.entityCount(state) <= this.config.correlation.max_entities) {
       for (const [kind, values] of [['h:', state.hosts], ['u:', state.users], ['i:', state.ips]] as const) {
         for (const value of values) {
-          if (this.ignored.has(value.toLowerCase())) continue;
-          const phases = this.entityPhases.phases(`${kind}${value.toLowerCase()}`, at, KILL_CHAIN_PHASES);
+          const key = `${kind}${value.toLowerCase()}`;
+          if (this.ignored.has(value.toLowerCase()) || this.widespread(key)) continue;
+          const phases = this.entityPhases.phases(key, at, KILL_CHAIN_PHASES);
           if (!killChain || phases.length > killChain.phases.length) killChain = { entity: value, phases };
         }
       }
@@ -726,11 +799,11 @@ export class TriageEngine {
   }
 
   private titleOf(state: IncidentState): string {
-    const first = [...state.alerts.values()][0]?.alert;
-    const base = first?.rule.title ?? state.incident.title;
+    const base = state.primary.title;
     const hosts = state.hosts.size;
     if (state.rules.size > 1) {
-      const where = hosts === 1 ? [...state.hosts][0] : state.users.size === 1 ? [...state.users][0] : `${hosts} hosts`;
+      const users = [...state.users].filter((u) => !this.ignored.has(u.toLowerCase()));
+      const where = hosts === 1 ? [...state.hosts][0] : users.length === 1 ? users[0] : hosts > 1 ? `${hosts} hosts` : `${state.ips.size} addresses`;
       const phases = KILL_CHAIN_PHASES.filter((p) => state.phases.has(p));
       return `${state.rules.size} detections on ${where}${phases.length > 1 ? ` across ${phases.length} kill-chain phases` : ''}: ${base} and more`;
     }
@@ -761,6 +834,21 @@ export class TriageEngine {
         { alert_id: state.alert.id },
       );
     }
+  }
+
+  /**
+   * Whether an incident changed enough since its last notification to tell people again: a higher
+   * priority, a new kill-chain phase, back from resolved, or half as many alerts again. A fleet-wide
+   * incident gaining one more host every few minutes is not news each time.
+   */
+  private materialChange(notified: string | null, priority: Priority, phases: string[], alerts: number, notifiedAlerts: number): boolean {
+    if (!notified) return true;
+    const [oldPriority, oldPhases, oldState] = notified.split('|');
+    if (oldState === 'resolved') return true;
+    if (priorityRank(priority) < priorityRank((oldPriority ?? 'P5') as Priority)) return true;
+    const seen = new Set((oldPhases ?? '').split(',').filter(Boolean));
+    if (phases.some((p) => !seen.has(p))) return true;
+    return alerts >= Math.ceil(notifiedAlerts * GROWTH_WORTH_NOTIFYING);
   }
 
   /** Something changed after the first notification: the next update goes out after group_interval. */
@@ -797,8 +885,9 @@ export class TriageEngine {
     const grouping = incident.grouping;
     grouping.notify_due_at = null;
     this.touch(state);
-    const firing = [...state.alerts.values()].filter((a) => a.alert.status === 'firing' && !a.alert.suppressed_by).length;
-    const hash = `${incident.alert_count}:${firing}:${incident.priority}`;
+    const firing = state.firing;
+    const phases = KILL_CHAIN_PHASES.filter((p) => state.phases.has(p));
+    const hash = `${incident.priority}|${phases.join(',')}|${firing > 0 ? 'firing' : 'resolved'}`;
     if (incident.flapping) {
       this.count(at, state.primary, 'dropped', 'flapping', 1);
       this.setDue(state, Math.max(at, upTo) + grouping.group_interval_ms);
@@ -806,8 +895,9 @@ export class TriageEngine {
     }
     let reason: NotificationRecord['reason'] | null;
     if (grouping.last_notified_at === null) reason = firing > 0 ? 'opened' : null;
-    else if (hash !== grouping.notified_hash) reason = firing === 0 ? 'resolved' : 'updated';
-    else reason = firing > 0 && incident.status === 'new' ? 'repeat' : null;
+    else if (firing === 0) reason = grouping.notified_hash?.endsWith('|resolved') ? null : 'resolved';
+    else if (this.materialChange(grouping.notified_hash, incident.priority, phases, incident.alert_count, grouping.notified_alerts)) reason = 'updated';
+    else reason = incident.status === 'new' && grouping.last_notified_at !== null && at >= grouping.last_notified_at + grouping.repeat_interval_ms ? 'repeat' : null;
     if (reason) {
       const record: NotificationRecord = {
         id: newId(),
@@ -827,7 +917,10 @@ export class TriageEngine {
       grouping.notified_hash = hash;
     }
     // Unacknowledged and still firing: remind after repeat_interval.
-    if (firing > 0 && incident.status === 'new' && grouping.last_notified_at !== null) this.setDue(state, Math.max(grouping.last_notified_at, upTo) + grouping.repeat_interval_ms);
+    if (firing > 0 && incident.status === 'new' && grouping.last_notified_at !== null) {
+      const next = grouping.last_notified_at + grouping.repeat_interval_ms;
+      this.setDue(state, next > upTo ? next : upTo + grouping.repeat_interval_ms);
+    }
   }
 
   // ---- merge and split -----------------------------------------------------------------------
@@ -935,7 +1028,7 @@ export class TriageEngine {
     this.out.timeline.push({ incident_id: incidentId, at: this.context.now().toISOString(), kind, actor, text, ...(data ? { data } : {}) });
   }
 
-  private count(at: number, who: IncidentState['primary'], stage: LedgerStage, reason: LedgerReason | '', count: number): void {
+  private count(at: number, who: Who, stage: LedgerStage, reason: LedgerReason | '', count: number): void {
     const hour = Math.floor(at / HOUR) * HOUR;
     const key = `${hour}\u0000${who.rule}\u0000${who.source}\u0000${who.service}\u0000${stage}\u0000${reason}`;
     const delta = this.ledger.get(key);
@@ -999,6 +1092,7 @@ export class TriageEngine {
 }
 
 const priorityRank = (p: Priority): number => Number(p.slice(1));
+const GROWTH_WORTH_NOTIFYING = 1.5;
 
 function formatGroup(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
