@@ -107,10 +107,10 @@ const TriageSchema = Type.Object(
           weights: Type.Optional(
             Type.Object(
               {
-                rule_level: weight(20, 'Highest rule level among the alerts'),
+                rule_level: weight(15, 'Highest rule level among the alerts'),
                 asset_criticality: weight(15, 'Highest criticality of the assets involved'),
                 service_tier: weight(10, 'Most critical tier of the services involved'),
-                kill_chain: weight(35, 'Distinct kill-chain phases seen on one entity'),
+                kill_chain: weight(40, 'Distinct kill-chain phases seen on one entity'),
                 indicator_confidence: weight(5, 'Threat-intel confidence, when an alert carries one'),
                 rarity: weight(15, 'How seldom the rules fire'),
               },
@@ -128,7 +128,6 @@ const TriageSchema = Type.Object(
               { ...strict, default: {}, description: 'Lowest score of each priority (P5 below P4)' },
             ),
           ),
-          kill_chain_window: duration('24h', 'Phases seen on an entity within this time (event time) count together'),
           rarity_window: duration('7d', 'Rule frequency is measured over this time (event time)'),
           default_criticality: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, default: 2, description: 'Criticality of hosts not in the inventory' })),
         },

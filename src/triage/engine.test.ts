@@ -263,24 +263,25 @@ test('the score explains itself and puts a multi-stage chain on a critical asset
   const chain = [
     alert('phish', min(10), { host: 'db-1', tags: ['attack.initial-access'] }),
     alert('exec', min(20), { host: 'db-1', tags: ['attack.execution'] }),
+    alert('persist', min(25), { host: 'db-1', tags: ['attack.persistence'] }),
     alert('exfil', min(30), { host: 'db-1', tags: ['attack.exfiltration'], indicator: { confidence: 90 } }),
   ];
   const out = engine.process([...noise, ...chain].sort((a, b) => a.last_seen.localeCompare(b.last_seen)));
   const ranked = [...incidentsOf(out).values()].sort((a, b) => b.score - a.score);
   const top = ranked[0]!;
-  assert.deepEqual(top.rules, ['phish', 'exec', 'exfil']);
+  assert.deepEqual(top.rules, ['phish', 'exec', 'persist', 'exfil']);
   assert.equal(top.priority, 'P1');
   const parts = Object.fromEntries(top.score_explanation.parts.map((p) => [p.factor, p]));
   assert.equal(parts.asset_criticality!.value, 1);
   assert.match(parts.asset_criticality!.reason, /db-1 has criticality 5/);
   assert.equal(parts.service_tier!.value, 1);
   assert.equal(parts.kill_chain!.value, 1);
-  assert.match(parts.kill_chain!.reason, /3 kill-chain phases on db-1: delivery → exploitation → actions-on-objectives/);
+  assert.match(parts.kill_chain!.reason, /4 kill-chain phases on db-1: delivery → exploitation → installation → actions-on-objectives/);
   assert.equal(parts.indicator_confidence!.value, 0.9);
   assert.equal(parts.rarity!.value, 1);
   assert.equal(parts.rule_level!.value, 0.5);
   assert.equal(top.score, Math.round(top.score_explanation.parts.reduce((s, p) => s + p.points, 0) * 10) / 10);
-  assert.match(top.score_explanation.summary, /^P1 \(score [\d.]+\): 3 kill-chain phases/);
+  assert.match(top.score_explanation.summary, /^P1 \(score [\d.]+\): 4 kill-chain phases/);
   const noisy = ranked.find((i) => i.rules.includes('noisy'))!;
   assert.ok(noisy.score < top.score);
   assert.match(noisy.score_explanation.parts.find((p) => p.factor === 'rarity')!.reason, /fired 200 times/);

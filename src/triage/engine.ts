@@ -18,11 +18,11 @@ import {
 import type { TriageConfig } from '../config/index.ts';
 import { KILL_CHAIN_PHASES, killChainPhaseOfTactic } from '../detect/index.ts';
 import { formatDuration, newId, parseDuration, sha256Hex } from '../lib/index.ts';
-import { DueQueue, EntityPhases, RuleFrequency } from './frequency.ts';
+import { DueQueue, RuleFrequency } from './frequency.ts';
 import { Inhibitor } from './inhibit.ts';
 import type { InventoryIndex } from './inventory-index.ts';
 import { RouteTree, type ResolvedRoute } from './routes.ts';
-import { scoreIncident, type PriorityThresholds, type ScoreFacts, type ScoreWeights } from './score.ts';
+import { rarityValue, scoreIncident, type PriorityThresholds, type ScoreFacts, type ScoreWeights } from './score.ts';
 import { SilenceIndex } from './silences.ts';
 
 const HOUR = 3_600_000;
@@ -82,6 +82,10 @@ interface IncidentState {
   outages: number;
   /** Event time of the last score computation. */
   scoredAt: number;
+  /** Kill-chain phases its alerts show per entity. */
+  entityPhases: Map<string, { label: string; phases: Map<string, Set<string>> }>;
+  /** Entities with two phases or more: only they can show a progression. */
+  progressing: Set<string>;
 }
 
 const RESCORE_EVERY_MS = 5 * 60_000;
@@ -139,7 +143,6 @@ export class TriageEngine {
   private readonly silences = new SilenceIndex();
   private readonly inhibitor: Inhibitor;
   private readonly frequency: RuleFrequency;
-  private readonly entityPhases: EntityPhases;
   private readonly due = new DueQueue();
   private readonly alertsByFingerprint = new Map<string, AlertState>();
   private readonly incidents = new Map<string, IncidentState>();
@@ -152,7 +155,7 @@ export class TriageEngine {
   private readonly ignored: Set<string>;
   private readonly weights: ScoreWeights;
   private readonly thresholds: PriorityThresholds;
-  private readonly windows: { correlation: number; flap: number; serviceInhibition: number; killChain: number; rarity: number };
+  private readonly windows: { correlation: number; flap: number; serviceInhibition: number; rarity: number };
   private watermark = 0;
   private nextSeq = 1;
   private sinceGc = 0;
@@ -171,11 +174,9 @@ export class TriageEngine {
       correlation: parseDuration(config.correlation.window),
       flap: parseDuration(config.flapping.window),
       serviceInhibition: parseDuration(config.service_inhibition.window),
-      killChain: parseDuration(config.score.kill_chain_window),
       rarity: parseDuration(config.score.rarity_window),
     };
     this.frequency = new RuleFrequency(this.windows.rarity);
-    this.entityPhases = new EntityPhases(this.windows.killChain);
     this.ignored = new Set(config.correlation.ignore.map((v) => v.toLowerCase()));
     this.weights = config.score.weights as ScoreWeights;
     this.thresholds = config.score.priorities as PriorityThresholds;
@@ -225,7 +226,6 @@ export class TriageEngine {
     const t = Date.parse(alert.last_seen);
     if (t > this.watermark) this.watermark = t;
     if (alert.status === 'firing') this.inhibitor.noteFiring(alert.id, matchLabels(alert), Date.parse(alert.first_seen));
-    for (const entity of this.entityKeys(alert)) this.entityPhases.add(entity, phasesOf(alert), t);
   }
 
   /** Takes an incident (from the store, or rebuilt after a merge or split) under management. */
@@ -485,7 +485,8 @@ export class TriageEngine {
       this.attach(grouped, state, true, at);
       return;
     }
-    if (route.correlateEntities) {
+    // A detection with a tactic joins stories (tried above), never an operations incident by entity.
+    if (route.correlateEntities && phasesOf(alert).length === 0) {
       const related = this.relatedIncident(alert, at);
       if (related) {
         this.count(at, who, 'dropped', 'correlated', 1);
@@ -543,6 +544,16 @@ export class TriageEngine {
     return keys;
   }
 
+  /** Entity keys with the names to show, as entityKeys decides them. */
+  private entityLabels(alert: Pick<Alert, 'entities'>): Array<[string, string]> {
+    const keys = new Set(this.entityKeys(alert));
+    const out: Array<[string, string]> = [];
+    for (const [prefix, values] of [['h:', alert.entities.hosts], ['u:', alert.entities.users], ['i:', alert.entities.ips]] as const) {
+      for (const value of values) if (keys.has(`${prefix}${value.toLowerCase()}`)) out.push([`${prefix}${value.toLowerCase()}`, value]);
+    }
+    return out;
+  }
+
   /** Records which hosts a user or IP appears with (bounded: past the limit it is widespread anyway). */
   private noteSpread(alert: Pick<Alert, 'entities'>): void {
     if (alert.entities.hosts.length === 0) return;
@@ -592,6 +603,8 @@ export class TriageEngine {
       firing: 0,
       outages: 0,
       scoredAt: Number.NEGATIVE_INFINITY,
+      entityPhases: new Map(),
+      progressing: new Set(),
     };
   }
 
@@ -709,9 +722,19 @@ export class TriageEngine {
     if (level > state.level.index) state.level = { index: level, rule: alert.rule.title };
     if (alert.indicator && (state.indicator === null || alert.indicator.confidence > state.indicator)) state.indicator = alert.indicator.confidence;
 
-    // Phases seen on its entities: a gain may raise other incidents on the same entity too.
-    const gainedOn: string[] = [];
-    for (const key of this.entityKeys(alert)) if (phases.length > 0 && this.entityPhases.add(key, phases, at)) gainedOn.push(key);
+    // Phases its alerts show on each of its entities: progression is counted on one entity.
+    if (phases.length > 0) {
+      for (const [key, label] of this.entityLabels(alert)) {
+        let seen = state.entityPhases.get(key);
+        if (!seen) state.entityPhases.set(key, (seen = { label, phases: new Map() }));
+        for (const phase of phases) {
+          let rules = seen.phases.get(phase);
+          if (!rules) seen.phases.set(phase, (rules = new Set()));
+          rules.add(alert.rule.id);
+        }
+        if (seen.phases.size > 1) state.progressing.add(key);
+      }
+    }
 
     if (announce) {
       this.entry(state, 'alert_joined', `alert joined: ${alert.rule.title}${alert.entities.hosts[0] ? ` on ${alert.entities.hosts[0]}` : ''}`, at, {
@@ -722,12 +745,6 @@ export class TriageEngine {
     }
     this.touchAlert(alert);
     this.rescore(state, at);
-    for (const key of gainedOn) {
-      for (const other of this.byEntity.get(key) ?? []) {
-        const otherState = this.incidents.get(other);
-        if (otherState && otherState !== state) this.rescore(otherState, at);
-      }
-    }
   }
 
   private countFiring(state: IncidentState, alert: Alert, delta: 1 | -1): void {
@@ -750,19 +767,28 @@ export class TriageEngine {
     const incident = state.incident;
     let killChain: ScoreFacts['killChain'] = null;
     state.scoredAt = at;
-    // Only an incident with ATT&CK context of its own counts the phases seen on its entities.
-    if (state.phases.size > 0 && this.entityCount(state) <= this.config.correlation.max_entities) {
-      for (const [kind, values] of [['h:', state.hosts], ['u:', state.users], ['i:', state.ips]] as const) {
-        for (const value of values) {
-          const key = `${kind}${value.toLowerCase()}`;
-          if (this.ignored.has(value.toLowerCase()) || this.widespread(key)) continue;
-          const phases = this.entityPhases.phases(key, at, KILL_CHAIN_PHASES);
-          if (!killChain || phases.length > killChain.phases.length) killChain = { entity: value, phases };
-        }
+    const rarity = new Map<string, number>();
+    const rarityOf = (rule: string) => {
+      let value = rarity.get(rule);
+      if (value === undefined) rarity.set(rule, (value = rarityValue(this.frequency.count(rule, at))));
+      return value;
+    };
+    for (const key of state.progressing) {
+      const seen = state.entityPhases.get(key)!;
+      // A user or address found widespread since it joined no longer tells one entity's story.
+      if (this.widespread(key)) continue;
+      // Each phase counts as much as its rarest rule is rare: noisy rules meeting on a host by
+      // chance do not make a progression; rules that seldom fire do.
+      let weight = 0;
+      for (const rules of seen.phases.values()) weight += Math.max(...[...rules].map(rarityOf));
+      if (!killChain || weight > killChain.weight) {
+        killChain = { entity: seen.label, phases: KILL_CHAIN_PHASES.filter((p) => seen.phases.has(p)), weight: Math.round(weight * 100) / 100 };
       }
     }
     if (!killChain && state.phases.size > 0) {
-      killChain = { entity: `${this.entityCount(state)} entities`, phases: KILL_CHAIN_PHASES.filter((p) => state.phases.has(p)) };
+      // One phase per entity is no progression (worth nothing); name one for the explanation.
+      const [, seen] = state.entityPhases.entries().next().value ?? [];
+      if (seen) killChain = { entity: seen.label, phases: KILL_CHAIN_PHASES.filter((p) => seen.phases.has(p)), weight: 1 };
     }
     let rarest = { rule: '', count: Number.POSITIVE_INFINITY };
     for (const rule of state.rules) {
@@ -1087,7 +1113,6 @@ export class TriageEngine {
       }
     }
     this.inhibitor.prune(horizon);
-    this.entityPhases.prune(this.watermark);
   }
 }
 

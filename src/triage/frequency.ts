@@ -30,44 +30,6 @@ export class RuleFrequency {
   }
 }
 
-/** Kill-chain phases seen per entity, each with the event time it was last seen. */
-export class EntityPhases {
-  private readonly entities = new Map<string, Map<string, number>>();
-
-  constructor(private readonly windowMs: number) {}
-
-  /** Records the phases; returns true when the entity gained a phase it did not have in the window. */
-  add(entity: string, phases: Iterable<string>, atMs: number): boolean {
-    let seen = this.entities.get(entity);
-    if (!seen) this.entities.set(entity, (seen = new Map()));
-    let gained = false;
-    for (const phase of phases) {
-      const last = seen.get(phase);
-      if (last === undefined || last < atMs - this.windowMs) gained = true;
-      if (last === undefined || last < atMs) seen.set(phase, atMs);
-    }
-    return gained;
-  }
-
-  /** Phases seen on the entity within the window before `nowMs`, in the given order. */
-  phases(entity: string, nowMs: number, order: readonly string[]): string[] {
-    const seen = this.entities.get(entity);
-    if (!seen) return [];
-    return order.filter((phase) => {
-      const last = seen.get(phase);
-      return last !== undefined && last >= nowMs - this.windowMs;
-    });
-  }
-
-  /** Forgets entities with nothing left in the window (bounded memory). */
-  prune(nowMs: number): void {
-    for (const [entity, seen] of this.entities) {
-      for (const [phase, last] of seen) if (last < nowMs - this.windowMs) seen.delete(phase);
-      if (seen.size === 0) this.entities.delete(entity);
-    }
-  }
-}
-
 /** A min-heap of (due time, key) with lazy deletion: callers check an entry is still current. */
 export class DueQueue {
   private readonly items: Array<{ due: number; key: string }> = [];

@@ -11,8 +11,11 @@ export interface ScoreFacts {
   asset: { name: string; criticality: number; known: boolean };
   /** Most critical service involved (tier 1-4), or null. */
   service: { name: string; tier: number } | null;
-  /** The entity with the most distinct kill-chain phases within the window. */
-  killChain: { entity: string; phases: string[] } | null;
+  /**
+   * The entity whose phases weigh most: each phase counts the rarity (0-1) of its rarest rule, so
+   * `weight` is at most the number of phases.
+   */
+  killChain: { entity: string; phases: string[]; weight: number } | null;
   /** Highest indicator confidence (0-100) of its alerts, or null when none carries one. */
   indicatorConfidence: number | null;
   /** Its rarest rule and how often that rule fired within the rarity window. */
@@ -20,6 +23,9 @@ export interface ScoreFacts {
 }
 
 const round = (n: number, places = 1): number => Math.round(n * 10 ** places) / 10 ** places;
+
+/** How rare a rule firing `count` times is: 1 once, 0.5 at ten times, 0.33 at a hundred. */
+export const rarityValue = (count: number): number => 1 / (1 + Math.log10(Math.max(1, count)));
 
 export function priorityOf(score: number, thresholds: PriorityThresholds): Priority {
   if (score >= thresholds.P1) return 'P1';
@@ -49,13 +55,16 @@ function factor(name: ScoreFactor, facts: ScoreFacts): { value: number; reason: 
         : { value: 0, reason: 'no business service involved' };
     case 'kill_chain': {
       const phases = facts.killChain?.phases ?? [];
-      // One phase is what every single detection has; progression starts at the second.
+      const weight = facts.killChain?.weight ?? 0;
+      // One phase is what every single detection has; progression starts at the second and is
+      // full at three phases of rarely firing rules.
       return {
-        value: Math.min(1, Math.max(0, phases.length - 1) / 2),
+        value: Math.min(1, Math.max(0, weight - 1) / 2),
         reason:
           phases.length === 0
             ? 'no kill-chain phase (no ATT&CK tactic)'
-            : `${phases.length} kill-chain phase${phases.length > 1 ? 's' : ''} on ${facts.killChain!.entity}: ${phases.join(' → ')}`,
+            : `${phases.length} kill-chain phase${phases.length > 1 ? 's' : ''} on ${facts.killChain!.entity}: ${phases.join(' → ')}` +
+              (phases.length > 1 && weight < phases.length - 0.005 ? ` (worth ${weight} by how seldom their rules fire)` : ''),
       };
     }
     case 'indicator_confidence':
@@ -64,7 +73,7 @@ function factor(name: ScoreFactor, facts: ScoreFacts): { value: number; reason: 
         : { value: facts.indicatorConfidence / 100, reason: `indicator confidence ${facts.indicatorConfidence}` };
     case 'rarity': {
       const n = Math.max(1, facts.rarity.count);
-      return { value: 1 / (1 + Math.log10(n)), reason: `rule ${facts.rarity.rule} fired ${n} time${n > 1 ? 's' : ''} in ${facts.rarity.window}` };
+      return { value: rarityValue(n), reason: `rule ${facts.rarity.rule} fired ${n} time${n > 1 ? 's' : ''} in ${facts.rarity.window}` };
     }
   }
 }
