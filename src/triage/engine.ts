@@ -163,6 +163,8 @@ export class TriageEngine {
   private readonly dirtyAlerts = new Map<string, Alert>();
   private readonly dirtyIncidents = new Set<IncidentState>();
   private readonly ledger = new Map<string, LedgerDelta>();
+  /** Alerts that joined each incident during this call: one timeline entry per incident, not per alert. */
+  private readonly joins = new Map<IncidentState, { at: number; alerts: Alert[] }>();
 
   constructor(
     private readonly config: TriageConfig,
@@ -737,10 +739,7 @@ export class TriageEngine {
     }
 
     if (announce) {
-      this.entry(state, 'alert_joined', `alert joined: ${alert.rule.title}${alert.entities.hosts[0] ? ` on ${alert.entities.hosts[0]}` : ''}`, at, {
-        alert_id: alert.id,
-        rule_id: alert.rule.id,
-      });
+      this.noteJoin(state, alert, at);
       this.scheduleUpdate(state, at);
     }
     this.touchAlert(alert);
@@ -1050,6 +1049,39 @@ export class TriageEngine {
     this.out.timeline.push({ incident_id: state.incident.id, at: this.context.now().toISOString(), event_time: new Date(at).toISOString(), kind, actor: 'system', text, ...(data ? { data } : {}) });
   }
 
+  private noteJoin(state: IncidentState, alert: Alert, at: number): void {
+    const joined = this.joins.get(state);
+    if (joined) {
+      joined.alerts.push(alert);
+      joined.at = Math.max(joined.at, at);
+    } else this.joins.set(state, { at, alerts: [alert] });
+  }
+
+  /** The joins of this call as timeline entries: "alert joined: X on h" or "N alerts joined: X ×3 (h1, h2, ...), Y". */
+  private writeJoins(): void {
+    for (const [state, { at, alerts }] of this.joins) {
+      if (this.incidents.get(state.incident.id) !== state) continue;
+      const first = alerts[0]!;
+      if (alerts.length === 1) {
+        this.entry(state, 'alert_joined', `alert joined: ${first.rule.title}${first.entities.hosts[0] ? ` on ${first.entities.hosts[0]}` : ''}`, at, { alert_id: first.id, rule_id: first.rule.id });
+        continue;
+      }
+      const byRule = new Map<string, Alert[]>();
+      for (const alert of alerts) {
+        const list = byRule.get(alert.rule.title);
+        if (list) list.push(alert);
+        else byRule.set(alert.rule.title, [alert]);
+      }
+      const parts = [...byRule].map(([title, list]) => {
+        const hosts = [...new Set(list.flatMap((a) => a.entities.hosts))];
+        const where = hosts.length === 0 ? '' : ` (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? `, +${hosts.length - 3}` : ''})`;
+        return `${title}${list.length > 1 ? ` ×${list.length}` : ''}${where}`;
+      });
+      this.entry(state, 'alert_joined', `${alerts.length} alerts joined: ${parts.join('; ')}`, at, { alert_ids: alerts.slice(0, 100).map((a) => a.id), count: alerts.length });
+    }
+    this.joins.clear();
+  }
+
   private timelineEntry(incidentId: string, kind: TimelineKind, actor: string, text: string, data?: Record<string, unknown>): void {
     this.out.timeline.push({ incident_id: incidentId, at: this.context.now().toISOString(), kind, actor, text, ...(data ? { data } : {}) });
   }
@@ -1088,6 +1120,7 @@ export class TriageEngine {
   }
 
   private takeOutput(): TriageOutput {
+    this.writeJoins();
     const out = this.out;
     out.alerts = [...this.dirtyAlerts.values()].map((a) => ({ ...a }));
     out.incidents.push(...[...this.dirtyIncidents].filter((s) => this.incidents.get(s.incident.id) === s).map((s) => this.snapshot(s)));
