@@ -66,6 +66,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   triage.isIdle = () => feed.pending() === 0 && services.store.pendingWrites() === 0;
   services.inventory.onChange = () => triage.inventoryChanged();
   detection.publish = (alerts, checkpoint) => triage.ingest(alerts, checkpoint);
+  services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());
   const views = new IncidentViews(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit });
 
   const status = async (): Promise<StatusReport> => {

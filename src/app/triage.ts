@@ -102,6 +102,10 @@ export class TriageService {
     );
   }
 
+  openIncidents(): number {
+    return this.engine.openIncidentCount();
+  }
+
   inventoryChanged(): void {
     this.inventoryStale = true;
   }
