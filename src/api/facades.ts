@@ -1,4 +1,4 @@
-import type { Alert, AlertLevel, Asset, IncomingAlert, Incident, IncidentStatus, IngestSink, Observable, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
+import type { Alert, AlertLevel, Asset, Change, FreezePolicy, IncomingAlert, ObservedChange, Incident, IncidentStatus, IngestSink, Observable, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 import type { RuleInfo } from '../detect/index.ts';
 import type { FieldCount, HistogramBucket, Page, StoredDeadLetter, TokenRecord } from '../store/index.ts';
 
@@ -106,8 +106,28 @@ export interface SilencesFacade {
   expire(id: string, actor: string): Promise<Silence>;
 }
 
+/** Change records, freeze policies and the calendar (each change names its actor). */
+export interface ChangesFacade {
+  create(body: unknown, actor: string): Promise<Change>;
+  get(id: string): Promise<(Change & { timeline: unknown[] }) | null>;
+  list(params: { from?: string; to?: string; status?: string; limit?: number; cursor?: string }): Promise<Page<Change>>;
+  update(id: string, body: unknown, actor: string): Promise<Change>;
+  act(id: string, action: 'request' | 'approve' | 'start' | 'complete' | 'fail' | 'rollback' | 'cancel', actor: string, comment?: string): Promise<Change>;
+  policies(): Promise<FreezePolicy[]>;
+  createPolicy(body: unknown, actor: string): Promise<FreezePolicy>;
+  deletePolicy(name: string, actor: string): Promise<void>;
+  calendar(params: { from?: string; to?: string }): Promise<unknown>;
+  ics(params: { from?: string; to?: string }): Promise<string>;
+  /** Observed changes from the API; the answer names what each matched and the alerts raised. */
+  observeEvents(body: unknown): Promise<unknown>;
+  observePagerDuty(body: unknown): Promise<{ ok: true } | { errors: string[] }>;
+  observeGithub(request: { event: string; delivery?: string; signature?: string; contentType: string }, raw: Buffer): Promise<{ status: number; body: unknown }>;
+  listObserved(params: { from?: string; to?: string; asset?: string; limit?: number; cursor?: string }): Promise<Page<ObservedChange>>;
+}
+
 export interface ApiDeps {
   events: EventsFacade;
+  changes?: ChangesFacade;
   alerts?: AlertsFacade;
   intake?: AlertIntakeFacade;
   incidents?: IncidentsFacade;

@@ -7,6 +7,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { incidentRoutes } from './routes/incidents.ts';
+import { changeRoutes } from './routes/changes.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -42,6 +43,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await alertRoutes(scope, deps);
     await inventoryRoutes(scope, deps);
     await incidentRoutes(scope, deps);
+    await changeRoutes(scope, deps);
     await auditRoutes(scope, deps);
   });
   return app;

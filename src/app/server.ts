@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer, API_VERSION, type StatusReport } from '../api/index.ts';
-import { VigilError, type IncomingRecord, type InputInfo } from '../core/index.ts';
+import { VigilError, type IncomingRecord, type InputInfo, type Priority } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources/syslog/index.ts';
@@ -9,6 +9,8 @@ import { AlertsService } from './alerts.ts';
 import { DetectionService } from './detection.ts';
 import { openLocal, type LocalServices } from './local.ts';
 import { TriageService } from './triage.ts';
+import { ChangeService } from './changes.ts';
+import { ChangeIntake } from './change-intake.ts';
 import { IncidentViews } from './incident-views.ts';
 
 export interface RunningVigil {
@@ -61,11 +63,21 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   };
 
   // Triage: detections and outside alerts become alerts, incidents and notifications.
-  const triage = new TriageService(services.store, config, services.audit, logger);
+  // Change management first: triage asks it for every alert's change verdict.
+  const changes = new ChangeService(services.store, config, services.audit, logger);
+  await changes.start();
+  const triage = new TriageService(services.store, config, services.audit, logger, undefined, {
+    verdict: (alert, atMs) => changes.verdict(alert, atMs),
+    expectedPriority: config.changes.expected_priority as Priority,
+  });
   await triage.start({ live: true });
   triage.isIdle = () => feed.pending() === 0 && services.store.pendingWrites() === 0;
-  services.inventory.onChange = () => triage.inventoryChanged();
-  detection.publish = (alerts, checkpoint) => triage.ingest(alerts, checkpoint);
+  services.inventory.onChange = () => {
+    triage.inventoryChanged();
+    changes.inventoryChanged();
+  };
+  const changeIntake = new ChangeIntake(changes, triage, config);
+  detection.publish = (alerts, checkpoint) => changeIntake.detections(alerts, checkpoint);
   services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());
   const views = new IncidentViews(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit });
 
@@ -106,6 +118,22 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       split: (id, alertIds, actor) => triage.split(id, alertIds, actor),
       noise: (params) => views.noise(params),
       response: (params) => views.response(params),
+    },
+    changes: {
+      create: (body, actor) => changes.create(body, actor),
+      get: (id) => changes.get(id),
+      list: (params) => changes.list(params),
+      update: (id, body, actor) => changes.update(id, body, actor),
+      act: (id, action, actor, comment) => changes.act(id, action, actor, comment),
+      policies: () => changes.policies(),
+      createPolicy: (body, actor) => changes.createPolicy(body, actor),
+      deletePolicy: (name, actor) => changes.deletePolicy(name, actor),
+      calendar: (params) => changes.calendar(params),
+      ics: (params) => changes.ics(params),
+      observeEvents: (body) => changeIntake.observeEvents(body),
+      observePagerDuty: (body) => changeIntake.observePagerDuty(body),
+      observeGithub: (request, raw) => changeIntake.observeGithub(request, raw),
+      listObserved: (params) => changes.listObserved(params),
     },
     silences: {
       list: () => triage.listSilences(),

@@ -1,6 +1,8 @@
 import {
   ALERT_LEVELS,
   badRequest,
+  type Alert,
+  type ChangeVerdict,
   INCIDENT_STATUSES,
   OPEN_STATUSES,
   VigilError,
@@ -63,6 +65,8 @@ export class TriageService {
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
     private readonly clock: () => Date = () => new Date(),
+    /** Change management's verdicts (issue 5); without it every alert is no-change. */
+    private readonly changes?: { verdict(alert: Alert, atMs: number): ChangeVerdict; expectedPriority: Priority },
   ) {
     this.triageConfig = config.triage as TriageConfig;
     this.engine = this.newEngine();
@@ -75,6 +79,7 @@ export class TriageService {
       sla: (priority: Priority, detectedAt: string, previous: SlaState | null): SlaState =>
         previous ? { ...slaFor(priority, targets, detectedAt), breached: previous.breached, breaches: previous.breaches } : slaFor(priority, targets, detectedAt),
       now: this.clock,
+      ...(this.changes ? { changeVerdict: (alert: Alert, atMs: number) => this.changes!.verdict(alert, atMs), expectedChangePriority: this.changes.expectedPriority } : {}),
     });
   }
 

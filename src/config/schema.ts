@@ -198,6 +198,26 @@ export const ConfigSchema = Type.Object(
       timeout_ms: int(100, 600_000, 30_000, 'A search running longer is stopped'),
     }),
     triage: Type.Optional(TriageSchema),
+    changes: section({
+      policies: Type.Optional(
+        Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+          default: [],
+          description: 'Freeze policies, the same shape as POST /api/v1/change-policies (checked by vigil config check)',
+        }),
+      ),
+      verdict_margin: duration('30m', 'An alert this close to an approved change window, before or after, is still expected'),
+      expected_priority: Type.Optional(
+        Type.Union(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => Type.Literal(p)), {
+          default: 'P4',
+          description: 'An incident whose alerts are all explained by an approved change is at most this urgent',
+        }),
+      ),
+    }),
+    integrations: section({
+      github: section({
+        secret: Type.Optional(Type.String({ description: "The webhook's secret: X-Hub-Signature-256 is checked with it (deliveries are refused without one)" })),
+      }),
+    }),
   },
   strict,
 );

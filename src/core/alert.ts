@@ -1,3 +1,5 @@
+import type { ChangeVerdictKind, RelatedChange } from './change.ts';
+
 /**
  * An alert: a detection (Sigma, correlation, later intel and analytics) or an external alert,
  * as DESIGN.md section 3 describes it. Triage (dedup, grouping, suppression) builds on it.
@@ -55,6 +57,9 @@ export interface Alert {
   links?: Array<{ href: string; text?: string }>;
   /** For threat-intel matches: the indicator's confidence (0-100), used in the priority score. */
   indicator?: { confidence: number; value?: string; type?: string; source?: string };
+  /** What a change has to do with it (set by triage from change management). */
+  change_verdict?: ChangeVerdictKind;
+  related_changes?: RelatedChange[];
 }
 
 /** Alert levels in order of urgency, lowest first. */

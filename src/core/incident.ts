@@ -1,4 +1,5 @@
 import type { AlertLevel } from './alert.ts';
+import type { RelatedChange } from './change.ts';
 
 /** Incident states, in the order an incident normally goes through them. */
 export const INCIDENT_STATUSES = ['new', 'acknowledged', 'investigating', 'contained', 'resolved', 'closed', 'false_positive'] as const;
@@ -131,6 +132,8 @@ export interface Incident {
   flapping: boolean;
   /** 'system' while triage names it from its alerts; 'analyst' once a person renamed it. */
   title_source: 'system' | 'analyst';
+  /** Changes that may explain it, most likely first. */
+  related_changes: RelatedChange[];
   grouping: IncidentGrouping;
   created_at: string;
   updated_at: string;
@@ -152,6 +155,7 @@ export type TimelineKind =
   | 'split'
   | 'sla_breached'
   | 'flapping'
+  | 'related_change'
   | 'updated';
 
 export interface TimelineEntry {

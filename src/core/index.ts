@@ -10,3 +10,4 @@ export * from './query/index.ts';
 export * from './incident.ts';
 export * from './silence.ts';
 export * from './ledger.ts';
+export * from './change.ts';

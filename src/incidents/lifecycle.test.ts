@@ -41,6 +41,7 @@ function makeIncident(overrides: Partial<Incident> = {}): Incident {
     merged_into: null,
     flapping: false,
     title_source: 'system',
+    related_changes: [],
     grouping: { route: 'root', key: null, labels: {}, last_alert_at: 0, group_wait_ms: 30_000, group_interval_ms: 300_000, repeat_interval_ms: 14_400_000, group_window_ms: 14_400_000, notify_due_at: null, last_notified_at: null, notified_alerts: 0, notified_hash: null },
     created_at: T0,
     updated_at: T0,

@@ -1,4 +1,4 @@
-import type { Alert, Asset, AuditEntry, AuditRecord, Incident, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, AuditEntry, AuditRecord, Change, FreezePolicy, Incident, ObservedChange, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -159,6 +159,32 @@ export interface IncidentStore {
   ledger(from: number, to: number): Promise<LedgerRow[]>;
 }
 
+export interface ChangeSearch {
+  /** Changes whose window overlaps [from, to), ms. */
+  from?: number;
+  to?: number;
+  statuses: string[];
+  limit: number;
+  /** Sequence number to continue after. */
+  after?: number;
+}
+
+/** Change records (CHG-n) with their timelines, freeze policies made through the API, observed changes. */
+export interface ChangeStore {
+  /** Stores a new change under the next CHG number (assigned here) with its first timeline entries. */
+  createChange(change: Omit<Change, 'id'>, timeline: Array<Record<string, unknown> & { at: string }>): Promise<Change>;
+  /** Replaces changes (by id) and appends timeline entries, in one transaction. */
+  saveChanges(changes: Change[], timeline: Array<Record<string, unknown> & { change_id: string; at: string }>): Promise<void>;
+  getChange(id: string): Promise<Change | null>;
+  searchChanges(request: ChangeSearch): Promise<Page<Change>>;
+  changeTimeline(id: string): Promise<Array<Record<string, unknown>>>;
+  putPolicy(policy: FreezePolicy): Promise<void>;
+  deletePolicy(name: string): Promise<boolean>;
+  listPolicies(): Promise<FreezePolicy[]>;
+  putChangeEvent(event: ObservedChange): Promise<void>;
+  searchChangeEvents(request: { from?: number; to?: number; asset?: string; limit: number; after?: number }): Promise<Page<ObservedChange>>;
+}
+
 /** Assets and services, by name. */
 export interface InventoryStore {
   putAsset(asset: Asset): Promise<void>;
@@ -205,7 +231,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, IncidentStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, IncidentStore, ChangeStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

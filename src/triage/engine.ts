@@ -3,6 +3,8 @@ import {
   OPEN_STATUSES,
   type Alert,
   type AlertLevel,
+  type ChangeVerdict,
+  type RelatedChange,
   type IncomingAlert,
   type Incident,
   type LedgerDelta,
@@ -15,7 +17,7 @@ import {
   type TimelineEntry,
   type TimelineKind,
 } from '../core/index.ts';
-import type { TriageConfig } from '../config/index.ts';
+import type { RouteConfig, TriageConfig } from '../config/index.ts';
 import { KILL_CHAIN_PHASES, killChainPhaseOfTactic } from '../detect/index.ts';
 import { formatDuration, newId, parseDuration, sha256Hex } from '../lib/index.ts';
 import { DueQueue, RuleFrequency } from './frequency.ts';
@@ -36,6 +38,10 @@ export interface TriageContext {
   sla(priority: Priority, detectedAt: string, previous: SlaState | null): SlaState;
   /** Wall clock, for detected_at and timeline entries. */
   now(): Date;
+  /** Change management's verdict on an alert at event time (absent: every alert is no-change). */
+  changeVerdict?(alert: Alert, atMs: number): ChangeVerdict;
+  /** An incident whose alerts are all expected changes is at most this urgent. */
+  expectedChangePriority?: Priority;
 }
 
 /** Everything one call changed: written in one transaction. */
@@ -86,7 +92,15 @@ interface IncidentState {
   entityPhases: Map<string, { label: string; phases: Map<string, Set<string>> }>;
   /** Entities with two phases or more: only they can show a progression. */
   progressing: Set<string>;
+  /** Changes that may explain it, by key, and how many of its alerts an approved change expects. */
+  related: Map<string, RelatedChange>;
+  expected: number;
 }
+
+/** One key per related change: its CHG id, or the unrecorded change's description. */
+const changeKey = (related: RelatedChange) => related.id ?? `unrecorded:${related.reason}`;
+/** Alerts about changes themselves (unauthorised, policy violations) go to their own route, not into outage incidents. */
+const CHANGE_SOURCE = 'changes';
 
 const RESCORE_EVERY_MS = 5 * 60_000;
 const OUTAGE_LEVEL = ALERT_LEVELS.indexOf('high');
@@ -115,9 +129,21 @@ export function matchLabels(alert: Pick<Alert, 'labels' | 'rule' | 'source' | 'e
   };
 }
 
+/**
+ * Alerts about changes themselves (unrecorded, outside their window, in a freeze) go to the change
+ * owners, grouped per rule and asset, not into the attack queue; a configured route for
+ * source="changes" replaces this one.
+ */
+const CHANGE_ROUTE: RouteConfig = { name: 'change-management', matchers: ['source="changes"'], group_by: ['rule_id', 'host'], correlate_entities: false };
+
+function withChangeRoute(route: RouteConfig): RouteConfig {
+  const own = (route.routes ?? []).some((r) => (r.matchers ?? []).some((m) => /^source\s*=\s*"?changes"?$/.test(m.trim())));
+  return own ? route : { ...route, routes: [CHANGE_ROUTE, ...(route.routes ?? [])] };
+}
+
 /** Throws a VigilError naming the path when the route tree, matchers or inhibition rules do not compile. */
 export function validateTriageConfig(config: TriageConfig): void {
-  new RouteTree(config.route);
+  new RouteTree(withChangeRoute(config.route));
   new Inhibitor(config.inhibit_rules);
 }
 
@@ -150,6 +176,8 @@ export class TriageEngine {
   /** Open incidents by entity key (h:, u:, i:) and by service. */
   private readonly byEntity = new Map<string, Set<string>>();
   private readonly byService = new Map<string, Set<string>>();
+  /** Open incidents by the change most likely behind them. */
+  private readonly byChange = new Map<string, string>();
   /** Hosts each user and IP was seen with: one seen across many hosts (a service account, a NAT) links nothing. */
   private readonly spread = new Map<string, Set<string>>();
   private readonly ignored: Set<string>;
@@ -170,7 +198,7 @@ export class TriageEngine {
     private readonly config: TriageConfig,
     private readonly context: TriageContext,
   ) {
-    this.routes = new RouteTree(config.route);
+    this.routes = new RouteTree(withChangeRoute(config.route));
     this.inhibitor = new Inhibitor(config.inhibit_rules);
     this.windows = {
       correlation: parseDuration(config.correlation.window),
@@ -271,6 +299,7 @@ export class TriageEngine {
     if (state.incident.grouping.key && this.groups.get(state.incident.grouping.key) === id) this.groups.delete(state.incident.grouping.key);
     for (const key of this.incidentEntityKeys(state)) this.byEntity.get(key)?.delete(id);
     for (const service of state.services) this.byService.get(service)?.delete(id);
+    for (const [key, incidentId] of this.byChange) if (incidentId === id) this.byChange.delete(key);
     for (const alertState of state.alerts.values()) {
       if (this.alertsByFingerprint.get(alertState.alert.fingerprint) === alertState) this.alertsByFingerprint.delete(alertState.alert.fingerprint);
       this.inhibitor.forget(alertState.alert.id);
@@ -416,10 +445,26 @@ export class TriageEngine {
       resolved_at: null,
       created_at: this.context.now().toISOString(),
     };
+    const verdict = this.context.changeVerdict?.(alert, at);
+    if (verdict) {
+      alert.change_verdict = verdict.verdict;
+      alert.related_changes = verdict.related;
+    }
     const state: AlertState = { alert, toggles: [] };
     this.remember(state);
     this.frequency.add(alert.rule.id, at, incoming.count);
     this.count(at, who, 'alerts', '', 1);
+    // The incident of the change that explains it, before anything could mute it: the context is the point.
+    const top = alert.related_changes?.[0];
+    if (top && alert.source !== CHANGE_SOURCE) {
+      const byChange = this.byChange.get(changeKey(top));
+      const incident = byChange ? this.incidents.get(byChange) : undefined;
+      if (incident && at - incident.incident.grouping.last_alert_at <= incident.incident.grouping.group_window_ms) {
+        this.count(at, who, 'dropped', 'correlated', 1);
+        this.attach(incident, state, true, at);
+        return;
+      }
+    }
     const reason = this.suppression(alert, at);
     if (reason) {
       alert.suppressed_by = reason;
@@ -607,6 +652,8 @@ export class TriageEngine {
       scoredAt: Number.NEGATIVE_INFINITY,
       entityPhases: new Map(),
       progressing: new Set(),
+      related: new Map(),
+      expected: 0,
     };
   }
 
@@ -646,6 +693,7 @@ export class TriageEngine {
       merged_into: null,
       flapping: false,
       title_source: 'system',
+      related_changes: [],
       grouping: {
         route: route.name,
         key: group.key,
@@ -738,12 +786,32 @@ export class TriageEngine {
       }
     }
 
+    if (alert.change_verdict === 'expected-change') state.expected++;
+    if (alert.related_changes?.length) this.relate(state, alert, at);
+
     if (announce) {
       this.noteJoin(state, alert, at);
       this.scheduleUpdate(state, at);
     }
     this.touchAlert(alert);
     this.rescore(state, at);
+  }
+
+  /** Takes in the changes an alert relates to; a new most-likely change is said on the timeline. */
+  private relate(state: IncidentState, alert: Alert, at: number): void {
+    const before = state.incident.related_changes[0];
+    for (const related of alert.related_changes ?? []) {
+      const key = changeKey(related);
+      const known = state.related.get(key);
+      if (!known || known.score < related.score) state.related.set(key, related);
+    }
+    const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
+    state.incident.related_changes = [...state.related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]).slice(0, 5);
+    const top = state.incident.related_changes[0]!;
+    if (alert.source !== CHANGE_SOURCE) this.byChange.set(changeKey(top), state.incident.id);
+    if (!before || changeKey(before) !== changeKey(top)) {
+      this.entry(state, 'related_change', `likely caused by ${describeCause(top)}`, at, { change_id: top.id, verdict: top.verdict, score: top.score });
+    }
   }
 
   private countFiring(state: IncidentState, alert: Alert, delta: 1 | -1): void {
@@ -806,6 +874,14 @@ export class TriageEngine {
       this.weights,
       this.thresholds,
     );
+    const cap = this.context.expectedChangePriority;
+    const cause = incident.related_changes[0];
+    if (cap && cause && state.expected > 0 && state.expected === state.alerts.size && priorityRank(explanation.priority) < priorityRank(cap)) {
+      // Every alert is what an approved change was expected to cause: the implementer's, not a page.
+      explanation.priority = cap;
+      explanation.summary = `${cap} (score ${explanation.score}, capped): every alert is expected from ${cause.id}; ${explanation.summary.replace(/^P\d \(score [\d.]+\): /, '')}`;
+      if (!incident.assignee && cause.implementer) incident.assignee = cause.implementer;
+    }
     const before = incident.priority;
     incident.score = explanation.score;
     incident.score_explanation = explanation;
@@ -824,6 +900,14 @@ export class TriageEngine {
   }
 
   private titleOf(state: IncidentState): string {
+    // An alert about a change already names it.
+    if (state.primary.source === CHANGE_SOURCE) return state.primary.title;
+    const cause = state.incident.related_changes[0];
+    const title = this.baseTitle(state);
+    return cause ? `${title} — likely caused by ${describeCause(cause)}` : title;
+  }
+
+  private baseTitle(state: IncidentState): string {
     const base = state.primary.title;
     const hosts = state.hosts.size;
     if (state.rules.size > 1) {
@@ -1151,6 +1235,13 @@ export class TriageEngine {
 
 const priorityRank = (p: Priority): number => Number(p.slice(1));
 const GROWTH_WORTH_NOTIFYING = 1.5;
+
+/** "CHG-12 (Open RDP on the edge firewall)" or "an unrecorded firewall change on fw-edge-1 at ...". */
+function describeCause(related: RelatedChange): string {
+  if (related.id && related.verdict === 'expected-change') return `${related.id} (${related.title})`;
+  if (related.id) return `${related.id} (${related.title}), done outside its window`;
+  return `an ${related.reason.replace(/^unrecorded/, 'unrecorded')}`;
+}
 
 function formatGroup(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);

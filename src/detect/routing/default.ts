@@ -24,8 +24,12 @@
  *  - macOS process_creation from ECS process events.
  *  - Web servers (`category: webserver`, `service: apache`, `service: nginx`).
  *  - AWS CloudTrail (original record field names).
+ *  - Firewalls whose syslog Vigil has no parser for, recognised by their message text: Cisco ASA /
+ *    FTD (`product: cisco, service: asa`), FortiGate key=value logs (`product: fortigate, service:
+ *    event`, as SigmaHQ's FortiGate rules name it), PAN-OS CSV logs (`product: paloalto`). Rules
+ *    for them match the text (keywords or `message`), since no fields are extracted.
  * Not mapped (reported as unsupported): Windows file_access / file_rename (Kernel-File ETW),
- * proxy, firewall, dns, cloud services other than CloudTrail, network devices, applications.
+ * proxy, firewall, dns, cloud services other than CloudTrail, other network devices, applications.
  */
 import type { BranchConfig, ConditionSpec, LogsourceMappingConfig, RoutingConfig } from './config.ts';
 
@@ -356,6 +360,50 @@ logsources.push(
     service: 'nginx',
     fields: 'webserver',
     when: [{ conditions: { 'event.module': 'nginx' } }, { conditions: { 'event.dataset': ['nginx.access', 'nginx.error'] } }],
+  },
+);
+
+// ---- Network devices (syslog text; no parser extracts their fields) ---------------------------
+/**
+ * Cisco's timestamp is followed by a colon when no device id is logged
+ * (`<166>Mar 03 2026 02:13:05: %ASA-5-111008: ...`, `<166>2026-03-03T02:13:05Z: %ASA-...`): the
+ * syslog parser does not take it as a header timestamp, so it stays at the start of the message.
+ */
+const UNPARSED_TIMESTAMP = ['Jan ', 'Feb ', 'Mar ', 'Apr ', 'May ', 'Jun ', 'Jul ', 'Aug ', 'Sep ', 'Oct ', 'Nov ', 'Dec ', '19', '20'];
+logsources.push(
+  {
+    id: 'cisco/service/asa',
+    product: 'cisco',
+    service: 'asa',
+    fields: 'original',
+    description: 'Cisco ASA / FTD syslog (%ASA-n-nnnnnn / %FTD-n-nnnnnn), relayed (the id as program name) or sent directly.',
+    when: [
+      { conditions: { 'log.syslog.appname': { startswith: ['%ASA-', '%FTD-'] } } },
+      { conditions: { message: { startswith: ['%ASA-', '%FTD-', ': %ASA-', ': %FTD-'] } } },
+      {
+        conditions: {
+          'log.syslog.priority': { exists: true },
+          'log.syslog.hostname': { exists: false },
+          'log.syslog.appname': { exists: false },
+          message: { startswith: UNPARSED_TIMESTAMP },
+        },
+      },
+    ],
+  },
+  {
+    id: 'fortigate/service/event',
+    product: 'fortigate',
+    service: 'event',
+    fields: 'original',
+    description: 'FortiGate key=value logs (`date=... time=... logid=... type=... subtype=...`); traffic and UTM logs look the same at the start, so rules check type / subtype / logid themselves.',
+    when: [{ conditions: { message: { startswith: 'date=' } } }],
+  },
+  {
+    id: 'paloalto',
+    product: 'paloalto',
+    fields: 'original',
+    description: 'PAN-OS syslog in the default CSV format (`1,receive time,serial,TYPE,...`, TYPE being TRAFFIC, THREAT, CONFIG, SYSTEM, ...).',
+    when: [{ conditions: { message: { startswith: '1,20' } } }],
   },
 );
 

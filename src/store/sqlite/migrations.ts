@@ -106,6 +106,22 @@ export const MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL,
      PRIMARY KEY (hour, rule_id, source, service, stage, reason)
    ) WITHOUT ROWID;`,
+  // Change management: change records with their timeline, freeze policies, observed changes.
+  `CREATE TABLE changes (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     type TEXT NOT NULL,
+     start_at INTEGER NOT NULL,
+     end_at INTEGER NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX changes_window ON changes(start_at, end_at);
+   CREATE TABLE change_timeline (rid INTEGER PRIMARY KEY, change_id TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX change_timeline_change ON change_timeline(change_id, rid);
+   CREATE TABLE change_policies (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+   CREATE TABLE change_events (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, asset TEXT, matched_change TEXT, doc TEXT NOT NULL);
+   CREATE INDEX change_events_ts ON change_events(ts);`,
 ];
 
 export function migrate(db: Database.Database): number {

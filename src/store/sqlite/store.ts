@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Incident, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
-import type { AlertSearch, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
+import type { AlertSearch, ChangeSearch, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
 import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
@@ -401,6 +401,93 @@ export class SqliteStore implements Store {
       reason: row[4] as LedgerRow['reason'],
       count: Number(row[5]),
     }));
+  }
+
+  // ---- changes -----------------------------------------------------------------------------
+
+  async createChange(change: Omit<Change, 'id'>, timeline: Array<Record<string, unknown> & { at: string }>): Promise<Change> {
+    // One immediate transaction: the next number is taken and used before anyone else can.
+    return this.db.transaction(() => {
+      const seq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM changes').pluck().get());
+      const stored: Change = { id: `CHG-${seq}`, ...change };
+      this.db
+        .prepare('INSERT INTO changes (seq, id, status, type, start_at, end_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(seq, stored.id, stored.status, stored.type, Date.parse(stored.window.start), Date.parse(stored.window.end), JSON.stringify(stored));
+      const insert = this.db.prepare('INSERT INTO change_timeline (change_id, at, doc) VALUES (?, ?, ?)');
+      for (const entry of timeline) insert.run(stored.id, Date.parse(entry.at), JSON.stringify({ ...entry, change_id: stored.id }));
+      return stored;
+    }).immediate();
+  }
+
+  async saveChanges(changes: Change[], timeline: Array<Record<string, unknown> & { change_id: string; at: string }>): Promise<void> {
+    const update = this.db.prepare('UPDATE changes SET status = ?, type = ?, start_at = ?, end_at = ?, doc = ? WHERE id = ?');
+    const insert = this.db.prepare('INSERT INTO change_timeline (change_id, at, doc) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const change of changes) update.run(change.status, change.type, Date.parse(change.window.start), Date.parse(change.window.end), JSON.stringify(change), change.id);
+      for (const entry of timeline) insert.run(entry.change_id, Date.parse(entry.at), JSON.stringify(entry));
+    }).immediate();
+  }
+
+  async getChange(id: string): Promise<Change | null> {
+    const doc = this.db.prepare('SELECT doc FROM changes WHERE id = ?').pluck().get(id) as string | undefined;
+    return doc ? (JSON.parse(doc) as Change) : null;
+  }
+
+  async searchChanges(request: ChangeSearch): Promise<Page<Change>> {
+    const parts = ['seq > ?'];
+    const params: unknown[] = [request.after ?? 0];
+    if (request.from !== undefined) parts.push('end_at > ?'), params.push(request.from);
+    if (request.to !== undefined) parts.push('start_at < ?'), params.push(request.to);
+    if (request.statuses.length > 0) {
+      parts.push(`status IN (${request.statuses.map(() => '?').join(',')})`);
+      params.push(...request.statuses);
+    }
+    const rows = this.db
+      .prepare(`SELECT seq, doc FROM changes WHERE ${parts.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .raw(true)
+      .all(...params, request.limit + 1) as Array<[number, string]>;
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    return { items: page.map((row) => JSON.parse(row[1]) as Change), next_cursor: more ? String(page[page.length - 1]![0]) : null };
+  }
+
+  async changeTimeline(id: string): Promise<Array<Record<string, unknown>>> {
+    return (this.db.prepare('SELECT doc FROM change_timeline WHERE change_id = ? ORDER BY rid').pluck().all(id) as string[]).map((doc) => JSON.parse(doc) as Record<string, unknown>);
+  }
+
+  async putPolicy(policy: FreezePolicy): Promise<void> {
+    this.db.prepare('INSERT INTO change_policies (name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc').run(policy.name, JSON.stringify(policy));
+  }
+
+  async deletePolicy(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM change_policies WHERE name = ?').run(name).changes > 0;
+  }
+
+  async listPolicies(): Promise<FreezePolicy[]> {
+    return (this.db.prepare('SELECT doc FROM change_policies ORDER BY name').pluck().all() as string[]).map((doc) => JSON.parse(doc) as FreezePolicy);
+  }
+
+  async putChangeEvent(event: ObservedChange): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO change_events (id, ts, asset, matched_change, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET matched_change = excluded.matched_change, doc = excluded.doc',
+      )
+      .run(event.id, Date.parse(event.timestamp), event.asset, event.matched_change, JSON.stringify(event));
+  }
+
+  async searchChangeEvents(request: { from?: number; to?: number; asset?: string; limit: number; after?: number }): Promise<Page<ObservedChange>> {
+    const parts = ['rid > ?'];
+    const params: unknown[] = [request.after ?? 0];
+    if (request.from !== undefined) parts.push('ts >= ?'), params.push(request.from);
+    if (request.to !== undefined) parts.push('ts < ?'), params.push(request.to);
+    if (request.asset !== undefined) parts.push('asset = ? COLLATE NOCASE'), params.push(request.asset);
+    const rows = this.db
+      .prepare(`SELECT rid, doc FROM change_events WHERE ${parts.join(' AND ')} ORDER BY rid LIMIT ?`)
+      .raw(true)
+      .all(...params, request.limit + 1) as Array<[number, string]>;
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    return { items: page.map((row) => JSON.parse(row[1]) as ObservedChange), next_cursor: more ? String(page[page.length - 1]![0]) : null };
   }
 
   // ---- inventory ---------------------------------------------------------------------------
