@@ -31,6 +31,7 @@ import { cefDraft, cefFields, isCef, parseCef } from './cef.ts';
 import { jsonDraft } from './json.ts';
 import { isLeef, leefDraft, leefFields, parseLeef } from './leef.ts';
 import { linuxAuthFields } from './linux-auth.ts';
+import { ciscoAsaFields } from './cisco-asa.ts';
 import { looksLikeRfc3164, rfc3164Draft } from './rfc3164.ts';
 import { looksLikeRfc5424, rfc5424Draft } from './rfc5424.ts';
 import { toIso } from './time.ts';
@@ -146,5 +147,7 @@ function afterSyslog(d: Draft, opts: NormalizeOptions | undefined, ctx: Normaliz
   const app = getPath(d.ev, 'log.syslog.appname');
   const auth = linuxAuthFields(msg, typeof app === 'string' ? app : null);
   if (auth) merge(d.ev, auth, false);
+  const asa = ciscoAsaFields(msg, typeof app === 'string' ? app : null);
+  if (asa) merge(d.ev, asa, false);
   return d;
 }
