@@ -241,29 +241,42 @@ export class ChangeService {
         const assessment = await this.assess(before);
         if (assessment.blocking) this.refuse(assessment.blocking);
         const assessed = { ...before, warnings: assessment.findings, approvals_required: assessment.approvalsRequired };
-        result = action === 'request' ? requestChange(assessed, actor, now) : approve(assessed, actor, now, comment);
+        result = action === 'request' ? requestChange(assessed, actor, now, comment) : approve(assessed, actor, now, comment);
         break;
       }
       case 'start':
-        result = start(before, actor, now);
+        result = start(before, actor, now, comment);
         break;
       case 'complete':
-        result = complete(before, actor, now);
+        result = complete(before, actor, now, comment);
         break;
       case 'fail':
-        result = fail(before, actor, now);
+        result = fail(before, actor, now, comment);
         break;
       case 'rollback':
-        result = rollback(before, actor, now);
+        result = rollback(before, actor, now, comment);
         break;
       case 'cancel':
-        result = cancel(before, actor, now);
+        result = cancel(before, actor, now, comment);
         break;
     }
-    await this.store.saveChanges([result.change], result.timeline as unknown as Array<Record<string, unknown> & { change_id: string; at: string }>);
-    this.index.upsert(result.change);
+    // A change that is over no longer conflicts with anything: clear it from the others.
+    const released = ENDED.has(result.change.status) && result.change.conflicts.length > 0 ? await this.release(result.change) : [];
+    const ended = released.length > 0 ? { ...result.change, conflicts: [] } : result.change;
+    await this.store.saveChanges([ended, ...released], result.timeline as unknown as Array<Record<string, unknown> & { change_id: string; at: string }>);
+    this.index.upsert(ended);
+    result = { ...result, change: ended };
     await this.audit.record({ actor, action: `change.${action}`, object_type: 'change', object_id: id, before, after: result.change });
     return result.change;
+  }
+
+  private async release(change: Change): Promise<Change[]> {
+    const released: Change[] = [];
+    for (const conflict of change.conflicts) {
+      const other = await this.store.getChange(conflict.change_id);
+      if (other) released.push({ ...other, conflicts: other.conflicts.filter((c) => c.change_id !== change.id), updated_at: this.clock().toISOString() });
+    }
+    return released;
   }
 
   // ---- observed changes ----------------------------------------------------------------------

@@ -32,22 +32,32 @@ const fmtTime = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(
  * - no-change otherwise.
  */
 export class ChangeIndex {
-  private readonly byPlace = new Map<string, Change[]>();
+  /** Per place, changes sorted by window start, so a verdict reads only those near the alert's time. */
+  private readonly byPlace = new Map<string, Array<{ start: number; end: number; change: Change }>>();
+  private readonly placesOf = new Map<string, string[]>();
+  /** The longest window indexed: how far before an alert a window may start and still hold it. */
+  private longest = 0;
   private readonly observedByPlace = new Map<string, ObservedChange[]>();
+  private readonly observedIds = new Set<string>();
+  private placesFor: InventoryIndex | null = null;
+  private readonly serviceCache = new Map<string, Place[]>();
 
   constructor(
     private readonly inventory: () => InventoryIndex,
     private readonly options: VerdictOptions,
   ) {}
 
-  /** Places a change touches: its assets and services, and its assets' services. */
+  /**
+   * Places a change touches: its assets (a:), its services (s:), and the services of its assets
+   * (d:, which explain alerts of services depending on them, not of the assets' siblings).
+   */
   private placesOfChange(change: Pick<Change, 'assets' | 'services'>): string[] {
     const index = this.inventory();
     const places = new Set<string>();
     for (const asset of change.assets) {
       const known = index.asset(asset);
       places.add(`a:${(known?.name ?? asset).toLowerCase()}`);
-      for (const service of known?.services ?? []) places.add(`s:${service.toLowerCase()}`);
+      for (const service of known?.services ?? []) places.add(`d:${service.toLowerCase()}`);
     }
     for (const service of change.services) places.add(`s:${(index.service(service)?.name ?? service).toLowerCase()}`);
     return [...places];
@@ -61,23 +71,41 @@ export class ChangeIndex {
   upsert(change: Change): void {
     this.remove(change.id);
     if (!EXPLAINING.has(change.status)) return;
-    for (const place of this.placesOfChange(change)) {
-      const list = this.byPlace.get(place);
-      if (list) list.push(change);
-      else this.byPlace.set(place, [change]);
+    const start = Date.parse(change.window.start);
+    const end = Date.parse(change.window.end);
+    this.longest = Math.max(this.longest, end - start);
+    const places = this.placesOfChange(change);
+    this.placesOf.set(change.id, places);
+    for (const place of places) {
+      let list = this.byPlace.get(place);
+      if (!list) this.byPlace.set(place, (list = []));
+      list.splice(lowerBound(list, start), 0, { start, end, change });
     }
   }
 
   remove(id: string): void {
-    for (const [place, list] of this.byPlace) {
-      const kept = list.filter((c) => c.id !== id);
+    for (const place of this.placesOf.get(id) ?? []) {
+      const list = this.byPlace.get(place);
+      if (!list) continue;
+      const kept = list.filter((entry) => entry.change.id !== id);
       if (kept.length === 0) this.byPlace.delete(place);
-      else if (kept.length !== list.length) this.byPlace.set(place, kept);
+      else this.byPlace.set(place, kept);
     }
+    this.placesOf.delete(id);
+  }
+
+  /** Indexed changes at a place whose window, widened by `slack`, may hold `atMs`. */
+  private *near(place: string, atMs: number, slack: number): Generator<{ start: number; end: number; change: Change }> {
+    const list = this.byPlace.get(place);
+    if (!list) return;
+    for (let i = lowerBound(list, atMs - slack - this.longest); i < list.length && list[i]!.start <= atMs + slack; i++) yield list[i]!;
   }
 
   /** Remembers an observed change (recorded or not) for the verdicts of alerts after it. */
   observe(observed: ObservedChange): void {
+    // The same evidence again (a retried delivery, a replayed detection) is already known.
+    if (this.observedIds.has(observed.id)) return;
+    this.observedIds.add(observed.id);
     for (const place of this.placesOfObserved(observed)) {
       const list = this.observedByPlace.get(place) ?? [];
       list.push(observed);
@@ -89,6 +117,7 @@ export class ChangeIndex {
   prune(nowMs: number): void {
     for (const [place, list] of this.observedByPlace) {
       const kept = list.filter((o) => Date.parse(o.timestamp) >= nowMs - this.options.lookbackMs);
+      for (const o of list) if (!kept.includes(o)) this.observedIds.delete(o.id);
       if (kept.length === 0) this.observedByPlace.delete(place);
       else this.observedByPlace.set(place, kept);
     }
@@ -99,9 +128,7 @@ export class ChangeIndex {
     const at = Date.parse(observed.timestamp);
     let best: { change: Change; inWindow: boolean; gap: number } | null = null;
     for (const place of this.placesOfObserved(observed)) {
-      for (const change of this.byPlace.get(place) ?? []) {
-        const start = Date.parse(change.window.start);
-        const end = Date.parse(change.window.end);
+      for (const { start, end, change } of this.near(place, at, 24 * HOUR)) {
         const gap = at < start ? start - at : at > end ? at - end : 0;
         // Within a day of its window it is this change done at the wrong time; further, not this change.
         if (gap > 24 * HOUR) continue;
@@ -111,41 +138,57 @@ export class ChangeIndex {
     return best ? { change: best.change, inWindow: best.inWindow } : null;
   }
 
-  /** Where an alert is, nearest first: its assets, their services, and what those depend on. */
+  /** A service and what it depends on (two steps), as places with their distance from the service. */
+  private servicePlaces(index: InventoryIndex, service: string): Place[] {
+    const cached = this.serviceCache.get(service);
+    if (cached) return cached;
+    const canonical = index.service(service)?.name ?? service;
+    const places: Place[] = [{ key: `s:${canonical.toLowerCase()}`, label: canonical, distance: 0 }];
+    // Two steps of dependencies: further away, a change explains little. A dependency is
+    // affected by a change on it or on one of its assets.
+    for (const [dependency, depth] of index.dependencyDepths(canonical)) {
+      if (depth > 2) continue;
+      const lower = dependency.toLowerCase();
+      places.push({ key: `s:${lower}`, label: dependency, distance: depth }, { key: `d:${lower}`, label: dependency, distance: depth });
+    }
+    this.serviceCache.set(service, places);
+    return places;
+  }
+
+  /** Where an alert is: its assets (distance 0), their services (1), and what those depend on. */
   private placesOfAlert(alert: Pick<Alert, 'entities'>): Place[] {
     const index = this.inventory();
-    const places = new Map<string, Place>();
-    const add = (key: string, label: string, distance: number) => {
-      const known = places.get(key);
-      if (!known || known.distance > distance) places.set(key, { key, label, distance });
-    };
-    const services: Array<[string, number]> = [];
-    for (const name of [...alert.entities.hosts, ...alert.entities.ips]) {
+    if (index !== this.placesFor) {
+      this.placesFor = index;
+      this.serviceCache.clear();
+    }
+    const places: Place[] = [];
+    const services: string[] = [];
+    for (const name of alert.entities.hosts.length + alert.entities.ips.length === 1 ? (alert.entities.hosts.length ? alert.entities.hosts : alert.entities.ips) : [...alert.entities.hosts, ...alert.entities.ips]) {
       const asset = index.asset(name);
-      add(`a:${(asset?.name ?? name).toLowerCase()}`, asset?.name ?? name, 0);
-      for (const service of asset?.services ?? []) services.push([service, 1]);
+      const label = asset?.name ?? name;
+      places.push({ key: `a:${label.toLowerCase()}`, label, distance: 0 });
+      if (asset) services.push(...asset.services);
     }
-    for (const service of alert.entities.services) services.push([service, 1]);
-    for (const [service, distance] of services) {
-      const canonical = index.service(service)?.name ?? service;
-      add(`s:${canonical.toLowerCase()}`, canonical, distance);
-      for (const dependency of index.dependencies(canonical)) add(`s:${dependency.toLowerCase()}`, dependency, distance + 1);
-    }
-    return [...places.values()];
+    services.push(...alert.entities.services);
+    for (const service of services) for (const place of this.servicePlaces(index, service)) places.push({ ...place, distance: place.distance + 1 });
+    return places;
   }
 
   verdict(alert: Pick<Alert, 'entities'>, atMs: number): ChangeVerdict {
-    const related = new Map<string, RelatedChange>();
-    const keep = (key: string, candidate: RelatedChange) => {
+    // Candidates carry a function for their reason: only the few kept are worded.
+    const related = new Map<string, Omit<RelatedChange, 'reason'> & { reason: () => string }>();
+    const keep = (key: string, candidate: Omit<RelatedChange, 'reason'> & { reason: () => string }) => {
       const known = related.get(key);
       if (!known || known.score < candidate.score) related.set(key, candidate);
     };
     const topology = (distance: number) => 1 / (1 + distance);
     for (const place of this.placesOfAlert(alert)) {
-      const where = place.distance === 0 ? `on ${place.label}` : place.distance === 1 ? `on its service ${place.label}` : `on ${place.label}, which it depends on`;
-      for (const change of this.byPlace.get(place.key) ?? []) {
-        const start = Date.parse(change.window.start);
-        const end = Date.parse(change.window.end);
+      const where = () => (place.distance === 0 ? `on ${place.label}` : place.distance === 1 ? `on its service ${place.label}` : `on ${place.label}, which it depends on`);
+      const changes = this.byPlace.get(place.key);
+      const last = atMs + this.options.marginMs;
+      for (let i = changes ? lowerBound(changes, atMs - this.options.marginMs - this.longest) : 0; changes && i < changes.length && changes[i]!.start <= last; i++) {
+        const { start, end, change } = changes[i]!;
         const gap = atMs < start ? start - atMs : atMs > end ? atMs - end : 0;
         if (gap > this.options.marginMs) continue;
         const proximity = this.options.marginMs === 0 ? 1 : 1 - (gap / this.options.marginMs) * 0.5;
@@ -154,7 +197,7 @@ export class ChangeIndex {
           title: change.title,
           verdict: 'expected-change',
           score: round(proximity * topology(place.distance)),
-          reason: `${change.id} (${change.type}, ${change.status}) ${where}, window ${fmtTime(start)}–${fmtTime(end)} UTC${gap > 0 ? `, ${Math.round(gap / 60_000)} min ${atMs < start ? 'before' : 'after'} it` : ''}`,
+          reason: () => `${change.id} (${change.type}, ${change.status}) ${where()}, window ${fmtTime(start)}–${fmtTime(end)} UTC${gap > 0 ? `, ${Math.round(gap / 60_000)} min ${atMs < start ? 'before' : 'after'} it` : ''}`,
           implementer: change.implementer,
         });
       }
@@ -169,7 +212,7 @@ export class ChangeIndex {
             title: observed.summary,
             verdict: 'unauthorised-change',
             score: round(proximity * topology(place.distance)),
-            reason: `unrecorded ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}: ${observed.summary}`,
+            reason: () => `unrecorded ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}: ${observed.summary}`,
           });
         } else if (observed.outside_window || observed.violations.length > 0) {
           keep(observed.matched_change, {
@@ -177,16 +220,30 @@ export class ChangeIndex {
             title: observed.summary,
             verdict: 'window-violation',
             score: round(proximity * topology(place.distance)),
-            reason: `${observed.matched_change} carried out outside its window: ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}`,
+            reason: () => `${observed.matched_change} carried out outside its window: ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}`,
           });
         }
       }
     }
     // A violation or an unrecorded change outweighs the approved change it happened under.
     const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
-    const list = [...related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]).slice(0, 5);
-    return { verdict: list[0]?.verdict ?? 'no-change', related: list };
+    if (related.size === 0) return NO_CHANGE;
+    const list = [...related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]).slice(0, 5).map((r) => ({ ...r, reason: r.reason() }));
+    return { verdict: list[0]!.verdict, related: list };
   }
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+const NO_CHANGE: ChangeVerdict = Object.freeze({ verdict: 'no-change', related: [] }) as ChangeVerdict;
+
+/** First index whose start is at or after `start`. */
+function lowerBound(list: Array<{ start: number }>, start: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -4,6 +4,7 @@ import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
 import { assetsImport } from './commands/assets.ts';
 import { auditVerify } from './commands/audit.ts';
+import { changeAction, changeCreate, changeList, changePolicyCheck, changeShow, type ChangeActionName } from './commands/change.ts';
 import { hunt } from './commands/hunt.ts';
 import { incidentAck, incidentAssign, incidentList, incidentNote, incidentResolve, incidentShow } from './commands/incident.ts';
 import { ingest } from './commands/ingest.ts';
@@ -154,6 +155,60 @@ withTarget(
 ).action(run((options) => silenceAdd(options)));
 withTarget(silence.command('list').description('pending and active silences').option('--all', 'include expired silences')).action(run((options) => silenceList(options)));
 withTarget(silence.command('expire <id>').description('end a silence now')).action(run((id: string, options) => silenceExpire(id, options)));
+
+const change = program.command('change').description('change records and freeze policies (needs --url, except policy check)');
+withTarget(
+  change
+    .command('create')
+    .description('request a change, e.g. --title "Open 443" --type firewall --asset fw-edge-1 --start 2026-03-10T10:00:00Z --end 2026-03-10T11:00:00Z')
+    .option('--title <text>', 'what the change is (required)')
+    .addOption(new Option('--type <type>', 'kind of change (required)').choices(['firewall', 'network', 'deploy', 'config', 'database', 'access', 'other']))
+    .option('--asset <name>', 'an asset it touches (repeat for more)', collect)
+    .option('--service <name>', 'a service it touches (repeat for more)', collect)
+    .option('--start <time>', 'window start: ISO 8601 with an offset (required)')
+    .option('--end <time>', 'window end: ISO 8601 with an offset (required)')
+    .option('--implementer <user>', 'who carries it out (cannot approve it)')
+    .option('--requester <user>', 'who asks for it (default: the token name)')
+    .option('--emergency', 'an emergency change: freeze policies with an emergency clause let it pass with more approvals')
+    .option('--description <text>', 'details')
+    .option('--backout-plan <text>', 'how to undo it')
+    .addOption(new Option('--risk <risk>', 'risk').choices(['low', 'medium', 'high', 'critical']))
+    .option('--link <url>', 'a related http(s) link (repeat for more)', collect)
+    .option('--draft', 'save as a draft instead of requesting approval'),
+).action(run((options) => changeCreate(options)));
+withTarget(
+  change
+    .command('list')
+    .description('changes whose window overlaps [--from, --to), in number order')
+    .option('--from <time>', 'ISO 8601 or date math like now-7d')
+    .option('--to <time>', 'ISO 8601 or date math like now+7d')
+    .option('--status <status>', "states separated by commas, e.g. 'requested,approved'")
+    .option('--limit <n>', 'most changes to show', positive)
+    .option('--cursor <cursor>', 'continue after a previous page'),
+).action(run((options) => changeList(options)));
+withTarget(change.command('show <id>').description('one change: fields, approvals, policy warnings, conflicts and timeline')).action(run((id: string, options) => changeShow(id, options)));
+const changeActions: Array<[ChangeActionName, string]> = [
+  ['request', 'submit a draft for approval'],
+  ['approve', 'approve as the token\'s name (each person counts once)'],
+  ['start', 'work on the change has begun'],
+  ['complete', 'the change is done'],
+  ['fail', 'the change failed'],
+  ['rollback', 'the change was rolled back'],
+  ['cancel', 'the change will not happen'],
+];
+for (const [action, description] of changeActions) {
+  withTarget(change.command(`${action} <id>`).description(description).option('--comment <text>', 'a note for the timeline')).action(
+    run((id: string, options) => changeAction(action, id, options)),
+  );
+}
+change
+  .command('policy')
+  .description('freeze policies')
+  .command('check <file>')
+  .description('check freeze policies in a YAML or JSON file (one, a list, or a vigil.yaml), offline; exit 1 on an error, 3 when --change is blocked')
+  .option('--change <json>', 'also evaluate a change, e.g. \'{"type":"firewall","assets":["fw-1"],"window":{"start":"…","end":"…"}}\'')
+  .option('--json', 'machine-readable output')
+  .action(run((file: string, options: { json?: boolean; change?: string }) => changePolicyCheck(file, options)));
 
 function explain(error: unknown): { message: string; code: number } {
   if (error instanceof UsageError) return { message: error.message, code: 2 };

@@ -4,6 +4,7 @@ import type { SearchParams } from '../api/index.ts';
 import type { FieldCount, Page, TokenRecord } from '../store/index.ts';
 import type { Incident, IncidentStatus, Silence, SilenceState, TimelineEntry } from '../core/index.ts';
 import type { IncidentDetail } from '../app/incident-views.ts';
+import type { Change, FreezePolicy } from '../core/index.ts';
 
 export class RemoteError extends Error {
   constructor(
@@ -115,6 +116,26 @@ export class RemoteClient {
 
   expireSilence(id: string): Promise<Silence> {
     return this.call('DELETE', `/api/v1/silences/${encodeURIComponent(id)}`);
+  }
+
+  createChange(body: Record<string, unknown>): Promise<Change> {
+    return this.call('POST', '/api/v1/changes', { data: JSON.stringify(body), type: 'application/json' });
+  }
+
+  listChanges(params: { from?: string; to?: string; status?: string; limit?: number; cursor?: string }): Promise<Page<Change>> {
+    return this.call('GET', `/api/v1/changes?${toQuery(params as SearchParams)}`);
+  }
+
+  getChange(id: string): Promise<Change & { timeline: Array<{ at: string; kind: string; actor: string; text: string; data?: Record<string, unknown> }> }> {
+    return this.call('GET', `/api/v1/changes/${encodeURIComponent(id)}`);
+  }
+
+  changeAction(id: string, action: 'request' | 'approve' | 'start' | 'complete' | 'fail' | 'rollback' | 'cancel', comment?: string): Promise<Change> {
+    return this.call('POST', `/api/v1/changes/${encodeURIComponent(id)}/${action}`, { data: JSON.stringify(comment !== undefined ? { comment } : {}), type: 'application/json' });
+  }
+
+  listChangePolicies(): Promise<{ items: FreezePolicy[]; next_cursor: string | null }> {
+    return this.call('GET', '/api/v1/change-policies');
   }
 }
 

@@ -20,6 +20,8 @@ interface Samples {
   match?: Array<{ rule: string; event: Record<string, unknown> }>;
   no_match?: Array<{ rule: string; event: Record<string, unknown> }>;
   sequence?: Array<{ rule: string; lines: string[]; expect: 'fires' | 'silent' }>;
+  /** Raw lines (as syslog or a file sends them) that must match on their own. */
+  match_lines?: Array<{ rule: string; line: string }>;
 }
 
 describe("Vigil's own rules", () => {
@@ -43,6 +45,11 @@ describe("Vigil's own rules", () => {
         const set = RuleSet.load({ paths: [join(RULES, folder)] });
         const fired = [...set.process(toEvent({ kind: 'object', value: sample.event })), ...set.flush()].map((d) => d.alert.rule.id);
         assert.ok(!fired.includes(sample.rule), `${folder}: ${JSON.stringify(sample.event)} should not match ${sample.rule}`);
+      }
+      for (const sample of samples.match_lines ?? []) {
+        const set = RuleSet.load({ paths: [join(RULES, folder)] });
+        const fired = [...set.process(toEvent({ kind: 'text', value: sample.line })), ...set.flush()].map((d) => d.alert.rule.id);
+        assert.ok(fired.includes(sample.rule), `${folder}: ${sample.line} should match ${sample.rule}, got ${fired}`);
       }
       for (const sample of samples.sequence ?? []) {
         const set = RuleSet.load({ paths: [join(RULES, folder)] });

@@ -806,7 +806,10 @@ export class TriageEngine {
       if (!known || known.score < related.score) state.related.set(key, related);
     }
     const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
-    state.incident.related_changes = [...state.related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]).slice(0, 5);
+    const sorted = [...state.related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]);
+    // Keep a short list: an incident of many alerts would otherwise sort hundreds of candidates per alert.
+    if (sorted.length > 20) for (const dropped of sorted.slice(20)) state.related.delete(changeKey(dropped));
+    state.incident.related_changes = sorted.slice(0, 5);
     const top = state.incident.related_changes[0]!;
     if (alert.source !== CHANGE_SOURCE) this.byChange.set(changeKey(top), state.incident.id);
     if (!before || changeKey(before) !== changeKey(top)) {

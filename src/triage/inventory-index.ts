@@ -8,6 +8,7 @@ export class InventoryIndex {
   private readonly assets = new Map<string, Asset>();
   private readonly services = new Map<string, Service>();
   private readonly dependencyCache = new Map<string, string[]>();
+  private readonly depthCache = new Map<string, Array<[string, number]>>();
 
   constructor(assets: Asset[] = [], services: Service[] = []) {
     for (const service of services) this.services.set(service.name.toLowerCase(), service);
@@ -24,6 +25,32 @@ export class InventoryIndex {
 
   service(name: string): Service | null {
     return this.services.get(name.toLowerCase()) ?? null;
+  }
+
+  /** Services the given one needs, with how many steps away each is (1: directly), nearest first. */
+  dependencyDepths(name: string): Array<[string, number]> {
+    const start = this.service(name);
+    if (!start) return [];
+    const cached = this.depthCache.get(start.name);
+    if (cached) return cached;
+    const seen = new Map<string, number>([[start.name, 0]]);
+    const out: Array<[string, number]> = [];
+    let frontier = [start];
+    for (let depth = 1; frontier.length > 0; depth++) {
+      const next = [];
+      for (const service of frontier) {
+        for (const dependency of service.depends_on) {
+          const found = this.service(dependency);
+          if (!found || seen.has(found.name)) continue;
+          seen.set(found.name, depth);
+          out.push([found.name, depth]);
+          next.push(found);
+        }
+      }
+      frontier = next;
+    }
+    this.depthCache.set(start.name, out);
+    return out;
   }
 
   /** Services the given one needs, directly or through others (cycles tolerated), by canonical name. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { checkConfig, parseConfigText, resolveConfig, type ConfigProblem, type TriageConfig } from '../../config/index.ts';
 import { VigilError } from '../../core/index.ts';
 import { validateTriageConfig } from '../../triage/index.ts';
+import { validatePolicy } from '../../changes/index.ts';
 
 /** `vigil config check [FILE]`: every problem with its path; exit 1 when there is one. */
 export function configCheck(file: string | undefined, json: boolean): number {
@@ -16,7 +17,9 @@ export function configCheck(file: string | undefined, json: boolean): number {
     // Beyond the schema: matchers, regexes and the route tree must compile as `vigil serve` builds them.
     if (problems.length === 0) {
       try {
-        validateTriageConfig(resolveConfig(parsed.raw).triage as TriageConfig);
+        const config = resolveConfig(parsed.raw);
+        validateTriageConfig(config.triage as TriageConfig);
+        config.changes.policies.forEach((policy, i) => validatePolicy(policy, `changes.policies[${i}]`));
       } catch (error) {
         if (!(error instanceof VigilError)) throw error;
         const message = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field!.length + 2) : error.message;
