@@ -138,18 +138,18 @@ export class ChangeIndex {
     return best ? { change: best.change, inWindow: best.inWindow } : null;
   }
 
-  /** A service and what it depends on (two steps), as places with their distance from the service. */
+  /** A service and what it depends on (two steps), as places with their distance from an alert on one of its assets. */
   private servicePlaces(index: InventoryIndex, service: string): Place[] {
     const cached = this.serviceCache.get(service);
     if (cached) return cached;
     const canonical = index.service(service)?.name ?? service;
-    const places: Place[] = [{ key: `s:${canonical.toLowerCase()}`, label: canonical, distance: 0 }];
+    const places: Place[] = [{ key: `s:${canonical.toLowerCase()}`, label: canonical, distance: 1 }];
     // Two steps of dependencies: further away, a change explains little. A dependency is
     // affected by a change on it or on one of its assets.
     for (const [dependency, depth] of index.dependencyDepths(canonical)) {
       if (depth > 2) continue;
       const lower = dependency.toLowerCase();
-      places.push({ key: `s:${lower}`, label: dependency, distance: depth }, { key: `d:${lower}`, label: dependency, distance: depth });
+      places.push({ key: `s:${lower}`, label: dependency, distance: 1 + depth }, { key: `d:${lower}`, label: dependency, distance: 1 + depth });
     }
     this.serviceCache.set(service, places);
     return places;
@@ -171,7 +171,7 @@ export class ChangeIndex {
       if (asset) services.push(...asset.services);
     }
     services.push(...alert.entities.services);
-    for (const service of services) for (const place of this.servicePlaces(index, service)) places.push({ ...place, distance: place.distance + 1 });
+    for (const service of services) places.push(...this.servicePlaces(index, service));
     return places;
   }
 

@@ -132,13 +132,14 @@ export function matchLabels(alert: Pick<Alert, 'labels' | 'rule' | 'source' | 'e
 /**
  * Alerts about changes themselves (unrecorded, outside their window, in a freeze) go to the change
  * owners, grouped per rule and asset, not into the attack queue; a configured route for
- * source="changes" replaces this one.
+ * source="changes" replaces this one (and a configured route matching them first takes them).
  */
 const CHANGE_ROUTE: RouteConfig = { name: 'change-management', matchers: ['source="changes"'], group_by: ['rule_id', 'host'], correlate_entities: false };
 
 function withChangeRoute(route: RouteConfig): RouteConfig {
   const own = (route.routes ?? []).some((r) => (r.matchers ?? []).some((m) => /^source\s*=\s*"?changes"?$/.test(m.trim())));
-  return own ? route : { ...route, routes: [CHANGE_ROUTE, ...(route.routes ?? [])] };
+  // Last, so the configured routes keep their positions (and the paths errors name).
+  return own ? route : { ...route, routes: [...(route.routes ?? []), CHANGE_ROUTE] };
 }
 
 /** Throws a VigilError naming the path when the route tree, matchers or inhibition rules do not compile. */
