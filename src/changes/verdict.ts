@@ -176,63 +176,87 @@ export class ChangeIndex {
   }
 
   verdict(alert: Pick<Alert, 'entities'>, atMs: number): ChangeVerdict {
-    // Candidates carry a function for their reason: only the few kept are worded.
-    const related = new Map<string, Omit<RelatedChange, 'reason'> & { reason: () => string }>();
-    const keep = (key: string, candidate: Omit<RelatedChange, 'reason'> & { reason: () => string }) => {
-      const known = related.get(key);
-      if (!known || known.score < candidate.score) related.set(key, candidate);
-    };
-    const topology = (distance: number) => 1 / (1 + distance);
-    for (const place of this.placesOfAlert(alert)) {
-      const where = () => (place.distance === 0 ? `on ${place.label}` : place.distance === 1 ? `on its service ${place.label}` : `on ${place.label}, which it depends on`);
+    // Plain candidate records, worded only for the few kept: this runs for every alert.
+    let candidates: Candidate[] | null = null;
+    const places = this.placesOfAlert(alert);
+    const margin = this.options.marginMs;
+    for (let p = 0; p < places.length; p++) {
+      const place = places[p]!;
+      const topology = 1 / (1 + place.distance);
       const changes = this.byPlace.get(place.key);
-      const last = atMs + this.options.marginMs;
-      for (let i = changes ? lowerBound(changes, atMs - this.options.marginMs - this.longest) : 0; changes && i < changes.length && changes[i]!.start <= last; i++) {
-        const { start, end, change } = changes[i]!;
-        const gap = atMs < start ? start - atMs : atMs > end ? atMs - end : 0;
-        if (gap > this.options.marginMs) continue;
-        const proximity = this.options.marginMs === 0 ? 1 : 1 - (gap / this.options.marginMs) * 0.5;
-        keep(change.id, {
-          id: change.id,
-          title: change.title,
-          verdict: 'expected-change',
-          score: round(proximity * topology(place.distance)),
-          reason: () => `${change.id} (${change.type}, ${change.status}) ${where()}, window ${fmtTime(start)}–${fmtTime(end)} UTC${gap > 0 ? `, ${Math.round(gap / 60_000)} min ${atMs < start ? 'before' : 'after'} it` : ''}`,
-          implementer: change.implementer,
-        });
+      if (changes) {
+        const last = atMs + margin;
+        for (let i = lowerBound(changes, atMs - margin - this.longest); i < changes.length && changes[i]!.start <= last; i++) {
+          const entry = changes[i]!;
+          const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
+          if (gap > margin) continue;
+          const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
+          (candidates ??= []).push({ key: entry.change.id, verdict: 'expected-change', score: round(proximity * topology), place, change: entry.change, gap, observed: null });
+        }
       }
-      for (const observed of this.observedByPlace.get(place.key) ?? []) {
+      const observedHere = this.observedByPlace.get(place.key);
+      if (!observedHere) continue;
+      for (const observed of observedHere) {
         const at = Date.parse(observed.timestamp);
         if (at > atMs || atMs - at > this.options.lookbackMs) continue;
-        const proximity = 1 - ((atMs - at) / this.options.lookbackMs) * 0.5;
-        const who = observed.actor ? ` by ${observed.actor}` : '';
+        const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
         if (!observed.matched_change) {
-          keep(`observed:${observed.id}`, {
-            id: null,
-            title: observed.summary,
-            verdict: 'unauthorised-change',
-            score: round(proximity * topology(place.distance)),
-            reason: () => `unrecorded ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}: ${observed.summary}`,
-          });
+          (candidates ??= []).push({ key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, gap: 0, observed });
         } else if (observed.outside_window || observed.violations.length > 0) {
-          keep(observed.matched_change, {
-            id: observed.matched_change,
-            title: observed.summary,
-            verdict: 'window-violation',
-            score: round(proximity * topology(place.distance)),
-            reason: () => `${observed.matched_change} carried out outside its window: ${observed.type} change on ${observed.asset ?? observed.service} at ${fmtTime(at)} UTC${who}`,
-          });
+          (candidates ??= []).push({ key: observed.matched_change, verdict: 'window-violation', score, place, change: null, gap: 0, observed });
         }
       }
     }
-    // A violation or an unrecorded change outweighs the approved change it happened under.
-    const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
-    if (related.size === 0) return NO_CHANGE;
-    const list = [...related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]).slice(0, 5).map((r) => ({ ...r, reason: r.reason() }));
+    if (!candidates) return NO_CHANGE;
+    // The best candidate per change; a violation or an unrecorded change outweighs the approved change it happened under.
+    const best = new Map<string, Candidate>();
+    for (const candidate of candidates) {
+      const known = best.get(candidate.key);
+      if (!known || known.score < candidate.score) best.set(candidate.key, candidate);
+    }
+    const list = [...best.values()]
+      .sort((a, b) => b.score - a.score || RANK[a.verdict] - RANK[b.verdict])
+      .slice(0, 5)
+      .map((c) => this.word(c, atMs));
     return { verdict: list[0]!.verdict, related: list };
+  }
+
+  private word(c: Candidate, atMs: number): RelatedChange {
+    const where = c.place.distance === 0 ? `on ${c.place.label}` : c.place.distance === 1 ? `on its service ${c.place.label}` : `on ${c.place.label}, which it depends on`;
+    if (c.change) {
+      const start = Date.parse(c.change.window.start);
+      const end = Date.parse(c.change.window.end);
+      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${atMs < start ? 'before' : 'after'} it` : '';
+      return {
+        id: c.change.id,
+        title: c.change.title,
+        verdict: 'expected-change',
+        score: c.score,
+        reason: `${c.change.id} (${c.change.type}, ${c.change.status}) ${where}, window ${fmtTime(start)}–${fmtTime(end)} UTC${off}`,
+        implementer: c.change.implementer,
+      };
+    }
+    const observed = c.observed!;
+    const at = Date.parse(observed.timestamp);
+    const who = observed.actor ? ` by ${observed.actor}` : '';
+    const subject = observed.asset ?? observed.service;
+    return c.verdict === 'unauthorised-change'
+      ? { id: null, title: observed.summary, verdict: 'unauthorised-change', score: c.score, reason: `unrecorded ${observed.type} change on ${subject} at ${fmtTime(at)} UTC${who}: ${observed.summary}` }
+      : { id: observed.matched_change, title: observed.summary, verdict: 'window-violation', score: c.score, reason: `${observed.matched_change} carried out outside its window: ${observed.type} change on ${subject} at ${fmtTime(at)} UTC${who}` };
   }
 }
 
+interface Candidate {
+  key: string;
+  verdict: RelatedChange['verdict'];
+  score: number;
+  place: Place;
+  change: Change | null;
+  gap: number;
+  observed: ObservedChange | null;
+}
+
+const RANK = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const NO_CHANGE: ChangeVerdict = Object.freeze({ verdict: 'no-change', related: [] }) as ChangeVerdict;
 

@@ -5,28 +5,36 @@ const HOUR = 3_600_000;
  * the window" without keeping every occurrence.
  */
 export class RuleFrequency {
-  private readonly rules = new Map<string, Map<number, number>>();
+  /** Per rule: counts per hour, hours in the order first seen, and their running total. */
+  private readonly rules = new Map<string, { buckets: Map<number, number>; hours: number[]; total: number }>();
 
   constructor(private readonly windowMs: number) {}
 
   add(rule: string, atMs: number, count: number): void {
-    let buckets = this.rules.get(rule);
-    if (!buckets) this.rules.set(rule, (buckets = new Map()));
+    let entry = this.rules.get(rule);
+    if (!entry) this.rules.set(rule, (entry = { buckets: new Map(), hours: [], total: 0 }));
     const hour = Math.floor(atMs / HOUR) * HOUR;
-    buckets.set(hour, (buckets.get(hour) ?? 0) + count);
+    const known = entry.buckets.get(hour);
+    if (known === undefined) entry.hours.push(hour);
+    entry.buckets.set(hour, (known ?? 0) + count);
+    entry.total += count;
   }
 
-  /** Occurrences of the rule in (now - window, now], dropping buckets that fell out. */
+  /** Occurrences of the rule in (now - window, now]: buckets that fell out are dropped, so this is amortised O(1). */
   count(rule: string, nowMs: number): number {
-    const buckets = this.rules.get(rule);
-    if (!buckets) return 0;
+    const entry = this.rules.get(rule);
+    if (!entry) return 0;
     const oldest = Math.floor((nowMs - this.windowMs) / HOUR) * HOUR;
-    let total = 0;
-    for (const [hour, n] of buckets) {
-      if (hour < oldest) buckets.delete(hour);
-      else total += n;
+    // Hours arrive mostly in order; a late one further back is dropped when the front reaches it.
+    let drop = 0;
+    while (drop < entry.hours.length && entry.hours[drop]! < oldest) {
+      const hour = entry.hours[drop]!;
+      entry.total -= entry.buckets.get(hour) ?? 0;
+      entry.buckets.delete(hour);
+      drop++;
     }
-    return total;
+    if (drop > 0) entry.hours.splice(0, drop);
+    return entry.total;
   }
 }
 
