@@ -110,6 +110,14 @@ describe('vigil config check', () => {
     assert.equal((await vigil(['config', 'check', file])).code, 0);
   });
 
+  it('refuses to start serve with a freeze policy that does not compile, naming it once, and exits', async () => {
+    const file = join(dir, 'bad-policy.yaml');
+    writeFileSync(file, 'changes:\n  policies:\n    - { name: x, scope: {}, timezone: Mars/Olympus, allowed: [{ days: [mon], from: "08:00", to: "18:00" }], action: block }\n');
+    const result = await vigil(['serve', '--config', file, '--data', join(dir, 'd2'), '--port', '0', '--syslog-port', '0']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^vigil: changes\.policies\[0\]\.timezone: unknown time zone Mars\/Olympus$/m);
+  });
+
   it('refuses to start serve with a bad config, naming the path', async () => {
     const file = join(dir, 'bad-serve.yaml');
     writeFileSync(file, 'server:\n  port: -1\n');

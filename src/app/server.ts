@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer, API_VERSION, type StatusReport } from '../api/index.ts';
 import { VigilError, type IncomingRecord, type InputInfo, type Priority } from '../core/index.ts';
-import type { VigilConfig } from '../config/index.ts';
+import type { TriageConfig, VigilConfig } from '../config/index.ts';
+import { validateTriageConfig } from '../triage/index.ts';
+import { validatePolicy } from '../changes/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { startSyslog, type SyslogListener, type SyslogMessage } from '../sources/syslog/index.ts';
 import { CommittedFeed } from '../pipeline/index.ts';
@@ -42,6 +44,9 @@ function syslogSink(ingest: LocalServices['pipeline']) {
 
 /** `vigil serve`: the store, the API and the listeners in one process. */
 export async function startVigil(config: VigilConfig, logger: Logger): Promise<RunningVigil> {
+  // What only compiles at run time (route tree, matchers, freeze policies) is checked before anything opens.
+  validateTriageConfig(config.triage as TriageConfig);
+  config.changes.policies.forEach((policy, i) => validatePolicy(policy, `changes.policies[${i}]`));
   const services = await openLocal(config, logger);
   const startedAt = new Date();
   const adminToken = await services.tokens.bootstrapAdmin(services.dataDir);

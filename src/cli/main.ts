@@ -213,7 +213,11 @@ change
 function explain(error: unknown): { message: string; code: number } {
   if (error instanceof UsageError) return { message: error.message, code: 2 };
   if (error instanceof ConfigError) return { message: error.message, code: 2 };
-  if (error instanceof VigilError) return { message: `${error.field ? `${error.field}: ` : ''}${error.message.replace(/^\w+: /, '')}`, code: error.status < 500 ? 2 : 1 };
+  if (error instanceof VigilError) {
+    // Messages usually start with their field already; say it once.
+    const message = error.field && error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message.replace(/^\w+: /, '');
+    return { message: `${error.field ? `${error.field}: ` : ''}${message}`, code: error.status < 500 ? 2 : 1 };
+  }
   if (error instanceof RemoteError) return { message: error.message, code: error.status >= 400 && error.status < 500 ? 2 : 1 };
   return { message: (error as Error).stack ?? String(error), code: 1 };
 }
