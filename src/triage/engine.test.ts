@@ -451,3 +451,34 @@ test('updates are sent for material changes only: escalation, a new phase, or ha
   // 2 → 3 (x1.5) → 5 → 8 → 12: four updates, not ten.
   assert.deepEqual(reasons.slice(1), ['updated:3', 'updated:5', 'updated:8', 'updated:12']);
 });
+
+test('alerts a change explains form that change incident, apart from the same rule elsewhere, and are capped to the expected priority', () => {
+  // Low thresholds: without the cap these would page as P1.
+  const config = configOf({ score: { priorities: { P1: 30, P2: 20, P3: 10, P4: 5 } } });
+  const related = { id: 'CHG-7', title: 'Patch db-1', verdict: 'expected-change' as const, score: 1, reason: 'CHG-7 on db-1', implementer: 'alice' };
+  const engine = new TriageEngine(config, {
+    inventory: () => new InventoryIndex(),
+    sla: (priority, detectedAt) => slaFor(priority, config.sla, detectedAt),
+    now: () => new Date('2026-03-02T12:00:00Z'),
+    changeVerdict: (a) => (a.entities.hosts[0] === 'db-1' ? { verdict: 'expected-change', related: [related] } : { verdict: 'no-change', related: [] }),
+    expectedChangePriority: 'P4',
+  });
+  const out = engine.process([
+    alert('restart', min(0), { host: 'web-1', level: 'critical' }),
+    alert('restart', min(1), { host: 'db-1', level: 'critical' }),
+    alert('latency', min(2), { host: 'db-1', level: 'high' }),
+    alert('restart', min(3), { host: 'web-2', level: 'critical' }),
+  ]);
+  const incidents = [...incidentsOf(out).values()];
+  const fleet = incidents.find((i) => i.entities.hosts.includes('web-1'))!;
+  const change = incidents.find((i) => i.entities.hosts.includes('db-1'))!;
+  assert.deepEqual(fleet.entities.hosts, ['web-1', 'web-2']);
+  assert.deepEqual(fleet.related_changes, []);
+  assert.deepEqual(change.rules.sort(), ['latency', 'restart']);
+  assert.equal(change.related_changes[0]!.id, 'CHG-7');
+  assert.match(change.title, /likely caused by CHG-7 \(Patch db-1\)$/);
+  assert.equal(change.priority, 'P4');
+  assert.equal(change.assignee, 'alice');
+  assert.match(change.score_explanation.summary, /^P4 \(score [\d.]+, capped\): every alert is expected from CHG-7/);
+  assert.ok(out.alerts.filter((a) => a.entities.hosts[0] === 'db-1').every((a) => a.change_verdict === 'expected-change'));
+});

@@ -455,16 +455,29 @@ export class TriageEngine {
     this.remember(state);
     this.frequency.add(alert.rule.id, at, incoming.count);
     this.count(at, who, 'alerts', '', 1);
-    // The incident of the change that explains it, before anything could mute it: the context is the point.
+    // A person's silence holds whatever the cause.
+    const silence = this.silences.match(matchLabels(alert), at);
+    if (silence) {
+      alert.suppressed_by = `silence:${silence.id}`;
+      this.count(at, who, 'dropped', 'silenced', 1);
+      this.touchAlert(alert);
+      return;
+    }
+    // Alerts a change explains form that change's incident, before an inhibition could hide them
+    // and apart from the same rules' noise elsewhere: the context is the point.
     const top = alert.related_changes?.[0];
     if (top && alert.source !== CHANGE_SOURCE) {
-      const byChange = this.byChange.get(changeKey(top));
+      const key = changeKey(top);
+      const byChange = this.byChange.get(key);
       const incident = byChange ? this.incidents.get(byChange) : undefined;
       if (incident && at - incident.incident.grouping.last_alert_at <= incident.incident.grouping.group_window_ms) {
         this.count(at, who, 'dropped', 'correlated', 1);
         this.attach(incident, state, true, at);
         return;
       }
+      const route = this.routes.resolve(matchLabels(alert));
+      this.open(state, route, { key: `change:${key}`, labels: { change: top.id ?? 'unrecorded' } }, at, who);
+      return;
     }
     const reason = this.suppression(alert, at);
     if (reason) {
@@ -880,11 +893,13 @@ export class TriageEngine {
     );
     const cap = this.context.expectedChangePriority;
     const cause = incident.related_changes[0];
-    if (cap && cause && state.expected > 0 && state.expected === state.alerts.size && priorityRank(explanation.priority) < priorityRank(cap)) {
+    if (cap && cause && state.expected > 0 && state.expected === state.alerts.size) {
       // Every alert is what an approved change was expected to cause: the implementer's, not a page.
-      explanation.priority = cap;
-      explanation.summary = `${cap} (score ${explanation.score}, capped): every alert is expected from ${cause.id}; ${explanation.summary.replace(/^P\d \(score [\d.]+\): /, '')}`;
       if (!incident.assignee && cause.implementer) incident.assignee = cause.implementer;
+      if (priorityRank(explanation.priority) < priorityRank(cap)) {
+        explanation.priority = cap;
+        explanation.summary = `${cap} (score ${explanation.score}, capped): every alert is expected from ${cause.id}; ${explanation.summary.replace(/^P\d \(score [\d.]+\): /, '')}`;
+      }
     }
     const before = incident.priority;
     incident.score = explanation.score;
