@@ -17,13 +17,16 @@ import {
   type TimelineEntry,
   type TimelineKind,
 } from '../core/index.ts';
-import type { RouteConfig, TriageConfig } from '../config/index.ts';
-import { KILL_CHAIN_PHASES, killChainPhaseOfTactic } from '../detect/index.ts';
+import type { TriageConfig } from '../config/index.ts';
+import { KILL_CHAIN_PHASES } from '../detect/index.ts';
 import { formatDuration, newId, parseDuration, sha256Hex } from '../lib/index.ts';
 import { DueQueue, RuleFrequency } from './frequency.ts';
 import { Inhibitor } from './inhibit.ts';
 import type { InventoryIndex } from './inventory-index.ts';
 import { RouteTree, type ResolvedRoute } from './routes.ts';
+import { matchLabels, phasesOf } from './labels.ts';
+import { withChangeRoute } from './route-config.ts';
+import { notificationReason, priorityRank } from './notification-policy.ts';
 import { rarityValue, scoreIncident, type PriorityThresholds, type ScoreFacts, type ScoreWeights } from './score.ts';
 import { SilenceIndex } from './silences.ts';
 
@@ -110,54 +113,6 @@ const isOutage = (alert: Alert) => alert.status === 'firing' && !alert.suppresse
 
 const isOpen = (incident: Incident) => (OPEN_STATUSES as readonly string[]).includes(incident.status);
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
-
-/** The labels matchers see: the alert's own labels over the ones Vigil derives from it. */
-export function matchLabels(alert: Pick<Alert, 'labels' | 'rule' | 'source' | 'entities' | 'status'>): Record<string, string> {
-  return {
-    alertname: alert.rule.title,
-    rule_id: alert.rule.id,
-    rule_title: alert.rule.title,
-    level: alert.rule.level,
-    severity: alert.rule.level,
-    source: alert.source,
-    status: alert.status,
-    host: alert.entities.hosts[0] ?? '',
-    user: alert.entities.users[0] ?? '',
-    ip: alert.entities.ips[0] ?? '',
-    service: alert.entities.services[0] ?? '',
-    ...alert.labels,
-  };
-}
-
-/**
- * Alerts about changes themselves (unrecorded, outside their window, in a freeze) go to the change
- * owners, grouped per rule and asset, not into the attack queue; a configured route for
- * source="changes" replaces this one (and a configured route matching them first takes them).
- */
-const CHANGE_ROUTE: RouteConfig = { name: 'change-management', matchers: ['source="changes"'], group_by: ['rule_id', 'host'], correlate_entities: false };
-
-function withChangeRoute(route: RouteConfig): RouteConfig {
-  const own = (route.routes ?? []).some((r) => (r.matchers ?? []).some((m) => /^source\s*=\s*"?changes"?$/.test(m.trim())));
-  // Last, so the configured routes keep their positions (and the paths errors name).
-  return own ? route : { ...route, routes: [...(route.routes ?? []), CHANGE_ROUTE] };
-}
-
-/** Throws a VigilError naming the path when the route tree, matchers or inhibition rules do not compile. */
-export function validateTriageConfig(config: TriageConfig): void {
-  new RouteTree(withChangeRoute(config.route));
-  new Inhibitor(config.inhibit_rules);
-}
-
-/** Kill-chain phases of all an alert's tactics (not only the latest). */
-export function phasesOf(alert: Pick<Alert, 'attack'>): string[] {
-  const phases = new Set<string>();
-  for (const tactic of alert.attack.tactics) {
-    const phase = killChainPhaseOfTactic(tactic);
-    if (phase) phases.add(phase);
-  }
-  if (alert.attack.kill_chain_phase) phases.add(alert.attack.kill_chain_phase);
-  return KILL_CHAIN_PHASES.filter((p) => phases.has(p));
-}
 
 /**
  * Triage on event time: dedup, silences, inhibition, grouping into incidents (route tree, then
@@ -964,21 +919,6 @@ export class TriageEngine {
     }
   }
 
-  /**
-   * Whether an incident changed enough since its last notification to tell people again: a higher
-   * priority, a new kill-chain phase, back from resolved, or half as many alerts again. A fleet-wide
-   * incident gaining one more host every few minutes is not news each time.
-   */
-  private materialChange(notified: string | null, priority: Priority, phases: string[], alerts: number, notifiedAlerts: number): boolean {
-    if (!notified) return true;
-    const [oldPriority, oldPhases, oldState] = notified.split('|');
-    if (oldState === 'resolved') return true;
-    if (priorityRank(priority) < priorityRank((oldPriority ?? 'P5') as Priority)) return true;
-    const seen = new Set((oldPhases ?? '').split(',').filter(Boolean));
-    if (phases.some((p) => !seen.has(p))) return true;
-    return alerts >= Math.ceil(notifiedAlerts * GROWTH_WORTH_NOTIFYING);
-  }
-
   /** Something changed after the first notification: the next update goes out after group_interval. */
   private scheduleUpdate(state: IncidentState, at: number): void {
     const grouping = state.incident.grouping;
@@ -1014,18 +954,12 @@ export class TriageEngine {
     grouping.notify_due_at = null;
     this.touch(state);
     const firing = state.firing;
-    const phases = KILL_CHAIN_PHASES.filter((p) => state.phases.has(p));
-    const hash = `${incident.priority}|${phases.join(',')}|${firing > 0 ? 'firing' : 'resolved'}`;
     if (incident.flapping) {
       this.count(at, state.primary, 'dropped', 'flapping', 1);
       this.setDue(state, Math.max(at, upTo) + grouping.group_interval_ms);
       return;
     }
-    let reason: NotificationRecord['reason'] | null;
-    if (grouping.last_notified_at === null) reason = firing > 0 ? 'opened' : null;
-    else if (firing === 0) reason = grouping.notified_hash?.endsWith('|resolved') ? null : 'resolved';
-    else if (this.materialChange(grouping.notified_hash, incident.priority, phases, incident.alert_count, grouping.notified_alerts)) reason = 'updated';
-    else reason = incident.status === 'new' && grouping.last_notified_at !== null && at >= grouping.last_notified_at + grouping.repeat_interval_ms ? 'repeat' : null;
+    const { reason, hash } = notificationReason(incident, KILL_CHAIN_PHASES.filter((p) => state.phases.has(p)), firing, at);
     if (reason) {
       const record: NotificationRecord = {
         id: newId(),
@@ -1252,8 +1186,6 @@ export class TriageEngine {
   }
 }
 
-const priorityRank = (p: Priority): number => Number(p.slice(1));
-const GROWTH_WORTH_NOTIFYING = 1.5;
 
 /** "CHG-12 (Open RDP on the edge firewall)" or "an unrecorded firewall change on fw-edge-1 at ...". */
 function describeCause(related: RelatedChange): string {

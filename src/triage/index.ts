@@ -1,4 +1,6 @@
 export * from './engine.ts';
+export * from './labels.ts';
+export * from './route-config.ts';
 export * from './score.ts';
 export * from './inventory-index.ts';
 export * from './matchers.ts';
