@@ -163,17 +163,17 @@ const deepObject = (depth: number, caseId: string): string => `${'{"a":'.repeat(
 const deepArray = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 /**
- * POST through node:http in chunks without Content-Length. Writes all of `body` but does not end the
+ * POST through node:http in chunks (without Content-Length unless `framing` gives it). Writes all of `body` but does not end the
  * request: a server that enforces its limit answers on its own; one that does not is given the end
  * of the body after `graceMs` and answers then. (Stopping after the last chunk avoids writing to a
  * socket the server already closed, which would lose its answer to EPIPE.)
  */
-function postChunked(body: Buffer, chunkSize = 64 * 1024, graceMs = 5_000): Promise<{ status: number; json: unknown }> {
+function postChunked(body: Buffer, chunkSize = 64 * 1024, graceMs = 5_000, framing: Record<string, string> = { 'transfer-encoding': 'chunked' }): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(`${server.url}/api/v1/events`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': NDJSON, 'transfer-encoding': 'chunked' },
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': NDJSON, ...framing },
     });
     req.on('response', (res) => {
       answered = true;
@@ -357,8 +357,12 @@ describe('POST /api/v1/events with bad input: nothing lost beside it', () => {
     const records = goods(c, Math.ceil((LIMIT * 1.2) / 60));
     const body = Buffer.from(ndjson(records));
     assert.ok(body.length > LIMIT);
-    const error = await refused(413, body);
-    assert.equal(error.code, 'payload_too_large');
+    // The server answers as soon as it reads Content-Length; the client, still sending, must get
+    // that answer rather than a reset.
+    const answer = await postChunked(body, 64 * 1024, 5_000, { 'content-length': String(body.length) });
+    assert.equal(answer.status, 413, JSON.stringify(answer.json));
+    assertErrorShape(answer.json);
+    assert.equal((answer.json as ErrorAnswer).error.code, 'payload_too_large');
     assert.equal((await stored(c)).length, 0);
   });
 
