@@ -33,7 +33,7 @@ const fmtTime = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(
  */
 export class ChangeIndex {
   /** Per place, changes sorted by window start, so a verdict reads only those near the alert's time. */
-  private readonly byPlace = new Map<string, Array<{ start: number; end: number; change: Change }>>();
+  private readonly byPlace = new Map<string, Array<{ start: number; end: number; change: Change; window: string }>>();
   private readonly placesOf = new Map<string, string[]>();
   /** The longest window indexed: how far before an alert a window may start and still hold it. */
   private longest = 0;
@@ -76,10 +76,12 @@ export class ChangeIndex {
     this.longest = Math.max(this.longest, end - start);
     const places = this.placesOfChange(change);
     this.placesOf.set(change.id, places);
+    // Worded once here: every alert in the window quotes it.
+    const window = `window ${fmtTime(start)}–${fmtTime(end)} UTC`;
     for (const place of places) {
       let list = this.byPlace.get(place);
       if (!list) this.byPlace.set(place, (list = []));
-      list.splice(lowerBound(list, start), 0, { start, end, change });
+      list.splice(lowerBound(list, start), 0, { start, end, change, window });
     }
   }
 
@@ -191,7 +193,7 @@ export class ChangeIndex {
           const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
           if (gap > margin) continue;
           const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
-          (candidates ??= []).push({ key: entry.change.id, verdict: 'expected-change', score: round(proximity * topology), place, change: entry.change, gap, observed: null });
+          (candidates ??= []).push({ key: entry.change.id, verdict: 'expected-change', score: round(proximity * topology), place, change: entry.change, window: entry.window, gap, observed: null });
         }
       }
       const observedHere = this.observedByPlace.get(place.key);
@@ -201,9 +203,9 @@ export class ChangeIndex {
         if (at > atMs || atMs - at > this.options.lookbackMs) continue;
         const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
         if (!observed.matched_change) {
-          (candidates ??= []).push({ key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, gap: 0, observed });
+          (candidates ??= []).push({ key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, window: '', gap: 0, observed });
         } else if (observed.outside_window || observed.violations.length > 0) {
-          (candidates ??= []).push({ key: observed.matched_change, verdict: 'window-violation', score, place, change: null, gap: 0, observed });
+          (candidates ??= []).push({ key: observed.matched_change, verdict: 'window-violation', score, place, change: null, window: '', gap: 0, observed });
         }
       }
     }
@@ -224,15 +226,13 @@ export class ChangeIndex {
   private word(c: Candidate, atMs: number): RelatedChange {
     const where = c.place.distance === 0 ? `on ${c.place.label}` : c.place.distance === 1 ? `on its service ${c.place.label}` : `on ${c.place.label}, which it depends on`;
     if (c.change) {
-      const start = Date.parse(c.change.window.start);
-      const end = Date.parse(c.change.window.end);
-      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${atMs < start ? 'before' : 'after'} it` : '';
+      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${atMs < Date.parse(c.change.window.start) ? 'before' : 'after'} it` : '';
       return {
         id: c.change.id,
         title: c.change.title,
         verdict: 'expected-change',
         score: c.score,
-        reason: `${c.change.id} (${c.change.type}, ${c.change.status}) ${where}, window ${fmtTime(start)}–${fmtTime(end)} UTC${off}`,
+        reason: `${c.change.id} (${c.change.type}, ${c.change.status}) ${where}, ${c.window}${off}`,
         implementer: c.change.implementer,
       };
     }
@@ -252,6 +252,8 @@ interface Candidate {
   score: number;
   place: Place;
   change: Change | null;
+  /** The change's window, worded once when indexed. */
+  window: string;
   gap: number;
   observed: ObservedChange | null;
 }
