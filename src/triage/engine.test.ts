@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Asset, IncomingAlert, Incident, Service, Silence } from '../core/index.ts';
+import type { Asset, ChangeVerdict, IncomingAlert, Incident, Service, Silence } from '../core/index.ts';
 import { resolveConfig, type TriageConfig } from '../config/index.ts';
 import { attackFromTags } from '../detect/index.ts';
 import { slaFor } from '../incidents/index.ts';
@@ -481,4 +481,23 @@ test('alerts a change explains form that change incident, apart from the same ru
   assert.equal(change.assignee, 'alice');
   assert.match(change.score_explanation.summary, /^P4 \(score [\d.]+, capped\): every alert is expected from CHG-7/);
   assert.ok(out.alerts.filter((a) => a.entities.hosts[0] === 'db-1').every((a) => a.change_verdict === 'expected-change'));
+});
+
+test("a repeat's change verdict follows its latest occurrence: an unrecorded change later is named on the incident", () => {
+  const config = configOf();
+  let verdict: ChangeVerdict = { verdict: 'expected-change', related: [{ id: 'CHG-1', title: 'Patch', verdict: 'expected-change', score: 1, reason: 'CHG-1 on db-1' }] };
+  const engine = new TriageEngine(config, {
+    inventory: () => new InventoryIndex(),
+    sla: (priority, detectedAt) => slaFor(priority, config.sla, detectedAt),
+    now: () => new Date('2026-03-02T12:00:00Z'),
+    changeVerdict: () => verdict,
+  });
+  const first = engine.process([alert('db-errors', min(0), { host: 'db-1' })]);
+  assert.equal(first.alerts[0]!.change_verdict, 'expected-change');
+  verdict = { verdict: 'unauthorised-change', related: [{ id: null, title: 'acl', verdict: 'unauthorised-change', score: 1, reason: 'unrecorded firewall change on db-1 at 2026-03-04 02:13 UTC by admin: acl' }] };
+  const later = engine.process([alert('db-errors', min(3000), { host: 'db-1' })]);
+  assert.equal(later.alerts[0]!.change_verdict, 'unauthorised-change');
+  const incident = [...incidentsOf(first, later).values()][0]!;
+  assert.equal(incident.related_changes[0]!.verdict, 'unauthorised-change');
+  assert.ok(later.timeline.some((e) => e.kind === 'related_change' && /unrecorded firewall change on db-1/.test(e.text)));
 });

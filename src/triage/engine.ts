@@ -346,6 +346,7 @@ export class TriageEngine {
     if (incoming.last_seen > alert.last_seen) {
       this.frequency.add(alert.rule.id, at, incoming.count);
       alert.last_seen = incoming.last_seen;
+      this.reconsiderChange(alert, at, incident);
     }
     if (incoming.first_seen < alert.first_seen) alert.first_seen = incoming.first_seen;
     if (alert.event_ids.length < MAX_EVENT_IDS && incoming.event_ids.length > 0) {
@@ -764,6 +765,25 @@ export class TriageEngine {
     }
     this.touchAlert(alert);
     this.rescore(state, at);
+  }
+
+  /**
+   * A new occurrence may happen under different changes than the first (an approved window over,
+   * an unrecorded change since): the alert's verdict follows its latest occurrence.
+   */
+  private reconsiderChange(alert: Alert, at: number, incident: IncidentState | undefined): void {
+    const verdict = this.context.changeVerdict?.(alert, at);
+    if (!verdict) return;
+    const before = alert.related_changes?.[0];
+    const after = verdict.related[0];
+    if ((before ? changeKey(before) : null) === (after ? changeKey(after) : null) && alert.change_verdict === verdict.verdict) return;
+    if (incident && alert.change_verdict === 'expected-change') incident.expected--;
+    alert.change_verdict = verdict.verdict;
+    alert.related_changes = verdict.related;
+    if (!incident) return;
+    if (verdict.verdict === 'expected-change') incident.expected++;
+    if (verdict.related.length > 0) this.relate(incident, alert, at);
+    this.rescore(incident, at);
   }
 
   /** Takes in the changes an alert relates to; a new most-likely change is said on the timeline. */
