@@ -789,11 +789,17 @@ export class TriageEngine {
   /** Takes in the changes an alert relates to; a new most-likely change is said on the timeline. */
   private relate(state: IncidentState, alert: Alert, at: number): void {
     const before = state.incident.related_changes[0];
+    let changed = false;
     for (const related of alert.related_changes ?? []) {
       const key = changeKey(related);
       const known = state.related.get(key);
-      if (!known || known.score < related.score) state.related.set(key, related);
+      if (!known || known.score < related.score) {
+        state.related.set(key, related);
+        changed = true;
+      }
     }
+    // Most alerts of a change's incident name the same change: nothing to re-rank.
+    if (!changed) return;
     const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
     const sorted = [...state.related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]);
     // Keep a short list: an incident of many alerts would otherwise sort hundreds of candidates per alert.
