@@ -2,37 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Change } from '../core/change.ts';
 import { findConflicts } from './conflicts.ts';
+import { makeChange as baseChange } from './testkit.ts';
 
-const T0 = '2026-03-01T09:00:00.000Z';
 
-function makeChange(overrides: Partial<Change> = {}): Change {
-  return {
-    id: 'CHG-1',
-    title: 'Edge firewall rule',
-    description: '',
-    type: 'firewall',
-    risk: 'medium',
-    assets: [],
-    services: [],
-    window: { start: '2026-03-03T14:00:00Z', end: '2026-03-03T15:00:00Z' },
-    implementer: 'alice',
-    requester: 'carol',
-    backout_plan: '',
-    emergency: false,
-    links: [],
-    status: 'requested',
-    approvals: [],
-    approvals_required: 1,
-    warnings: [],
-    conflicts: [],
-    started_at: null,
-    ended_at: null,
-    created_by: 'carol',
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
+const makeChange = (overrides: Partial<Change> = {}): Change => baseChange({ assets: [], ...overrides });
 
 // Inventory: payments -> checkout-api -> edge-network; fw-edge-1 is part of edge-network, db-1 of payments.
 const DEPENDS: Record<string, string[]> = { payments: ['checkout-api', 'edge-network'], 'checkout-api': ['edge-network'] };

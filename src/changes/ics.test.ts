@@ -3,37 +3,9 @@ import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
 import type { Change } from '../core/change.ts';
 import { changesCalendar } from './ics.ts';
+import { CHANGE_T0, makeChange } from './testkit.ts';
 
-const T0 = '2026-03-01T09:00:00.000Z';
-
-function makeChange(overrides: Partial<Change> = {}): Change {
-  return {
-    id: 'CHG-1',
-    title: 'Edge firewall rule',
-    description: '',
-    type: 'firewall',
-    risk: 'medium',
-    assets: ['fw-edge-1'],
-    services: [],
-    window: { start: '2026-03-03T14:00:00Z', end: '2026-03-03T15:00:00Z' },
-    implementer: 'alice',
-    requester: 'carol',
-    backout_plan: '',
-    emergency: false,
-    links: [],
-    status: 'requested',
-    approvals: [],
-    approvals_required: 1,
-    warnings: [],
-    conflicts: [],
-    started_at: null,
-    ended_at: null,
-    created_by: 'carol',
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
+const T0 = CHANGE_T0;
 
 // RFC 5545 3.8.8.2: non-standard properties are TEXT by default; ical.js leaves unknown ones raw unless told.
 ICAL.design.icalendar.property['x-wr-calname'] = { defaultType: 'text' };

@@ -2,40 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CHANGE_STATUSES, type Change, type ChangeStatus } from '../core/change.ts';
 import { VigilError } from '../core/errors.ts';
+import { CHANGE_T0, makeChange as baseChange } from './testkit.ts';
 import { CHANGE_TRANSITIONS, approve, cancel, canTransition, complete, fail, request, rollback, start, type ChangeLifecycleResult } from './lifecycle.ts';
 
-const T0 = '2026-03-01T09:00:00.000Z';
+const T0 = CHANGE_T0;
 const NOW = new Date('2026-03-03T14:00:00.000Z');
 const LATER = new Date('2026-03-03T14:30:00.000Z');
 
-function makeChange(overrides: Partial<Change> = {}): Change {
-  return {
-    id: 'CHG-3',
-    title: 'Open 443 on the edge firewall',
-    description: '',
-    type: 'firewall',
-    risk: 'medium',
-    assets: ['fw-edge-1'],
-    services: [],
-    window: { start: '2026-03-03T14:00:00Z', end: '2026-03-03T15:00:00Z' },
-    implementer: 'alice',
-    requester: 'carol',
-    backout_plan: '',
-    emergency: false,
-    links: [],
-    status: 'requested',
-    approvals: [],
-    approvals_required: 1,
-    warnings: [],
-    conflicts: [],
-    started_at: null,
-    ended_at: null,
-    created_by: 'carol',
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
+const makeChange = (overrides: Partial<Change> = {}): Change => baseChange({ id: 'CHG-3', title: 'Open 443 on the edge firewall', ...overrides });
 
 type Step = (c: Change, actor: string, now: Date) => ChangeLifecycleResult;
 const approveStep: Step = (c, _actor, now) => approve(c, 'bob', now);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Asset, Change, ObservedChange, Service } from '../core/index.ts';
 import { InventoryIndex } from '../triage/index.ts';
+import { makeChange } from './testkit.ts';
 import { ChangeIndex } from './verdict.ts';
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -12,34 +13,8 @@ const inventory = new InventoryIndex(
   [svc('edge-network'), svc('payments', ['edge-network']), svc('webshop', ['payments'])],
 );
 
-function change(id: string, overrides: Partial<Change> = {}): Change {
-  return {
-    id,
-    title: `Change ${id}`,
-    description: '',
-    type: 'firewall',
-    risk: 'medium',
-    assets: ['fw-edge-1'],
-    services: [],
-    window: { start: '2026-03-03T02:00:00Z', end: '2026-03-03T03:00:00Z' },
-    implementer: 'alice',
-    requester: 'bob',
-    backout_plan: '',
-    emergency: false,
-    links: [],
-    status: 'approved',
-    approvals: [],
-    approvals_required: 1,
-    warnings: [],
-    conflicts: [],
-    started_at: null,
-    ended_at: null,
-    created_by: 'bob',
-    created_at: NOW,
-    updated_at: NOW,
-    ...overrides,
-  };
-}
+const change = (id: string, overrides: Partial<Change> = {}): Change =>
+  makeChange({ id, title: `Change ${id}`, window: { start: '2026-03-03T02:00:00Z', end: '2026-03-03T03:00:00Z' }, requester: 'bob', status: 'approved', created_by: 'bob', created_at: NOW, updated_at: NOW, ...overrides });
 
 const on = (host: string) => ({ entities: { hosts: [host], users: [], ips: [], services: [] } });
 const at = (iso: string) => Date.parse(iso);

@@ -2,52 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../core/incident.ts';
 import { VigilError } from '../core/errors.ts';
+import { makeIncident as baseIncident } from './testkit.ts';
 import { TRANSITIONS, assign, canTransition, isOpen, setSeverity, transition } from './lifecycle.ts';
 
 const T0 = '2024-03-04T10:00:00.000Z';
 const NOW = new Date('2024-03-04T10:05:00.000Z');
 const LATER = new Date('2024-03-04T11:00:00.000Z');
 
-function makeIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: 'INC-1',
-    title: 'Brute force on db-1',
-    status: 'new',
-    severity: 'high',
-    severity_source: 'alerts',
-    score: 50,
-    priority: 'P2',
-    score_explanation: { score: 50, priority: 'P2', parts: [], summary: '' },
-    assignee: null,
-    alert_count: 1,
-    occurrence_count: 1,
-    entities: { hosts: ['db-1'], users: [], ips: [] },
-    services: [],
-    kill_chain: [],
-    tactics: [],
-    techniques: [],
-    rules: ['r1'],
-    sources: ['sigma'],
-    first_seen: T0,
-    last_seen: T0,
-    detected_at: T0,
-    acknowledged_at: null,
-    contained_at: null,
-    resolved_at: null,
-    closed_at: null,
-    sla: { ack_minutes: 30, resolve_minutes: 480, ack_due: null, resolve_due: null, breached: false, breaches: [] },
-    tasks: [],
-    observables: [],
-    merged_into: null,
-    flapping: false,
-    title_source: 'system',
-    related_changes: [],
-    grouping: { route: 'root', key: null, labels: {}, last_alert_at: 0, group_wait_ms: 30_000, group_interval_ms: 300_000, repeat_interval_ms: 14_400_000, group_window_ms: 14_400_000, notify_due_at: null, last_notified_at: null, notified_alerts: 0, notified_hash: null },
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
+const makeIncident = (overrides: Partial<Incident> = {}) => baseIncident({ detected_at: T0, ...overrides });
 
 const ALLOWED: Array<[IncidentStatus, IncidentStatus]> = [
   ['new', 'acknowledged'],

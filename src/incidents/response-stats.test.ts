@@ -2,51 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Incident } from '../core/incident.ts';
 import { responseStats } from './response-stats.ts';
+import { makeIncident as baseIncident } from './testkit.ts';
 
 const NO_SLA = { ack_minutes: null, resolve_minutes: null, ack_due: null, resolve_due: null, breached: false, breaches: [] };
 
-function makeIncident(overrides: Partial<Incident> = {}): Incident {
-  const detected = overrides.detected_at ?? '2024-03-04T10:00:00.000Z';
-  const priority = overrides.priority ?? 'P3';
-  return {
-    id: 'INC-1',
-    title: 'Brute force on db-1',
-    status: 'new',
-    severity: 'high',
-    severity_source: 'alerts',
-    score: 50,
-    priority,
-    score_explanation: { score: 50, priority, parts: [], summary: '' },
-    assignee: null,
-    alert_count: 1,
-    occurrence_count: 1,
-    entities: { hosts: ['db-1'], users: [], ips: [] },
-    services: [],
-    kill_chain: [],
-    tactics: [],
-    techniques: [],
-    rules: ['r1'],
-    sources: ['sigma'],
-    first_seen: detected,
-    last_seen: detected,
-    detected_at: detected,
-    acknowledged_at: null,
-    contained_at: null,
-    resolved_at: null,
-    closed_at: null,
-    sla: NO_SLA,
-    tasks: [],
-    observables: [],
-    merged_into: null,
-    flapping: false,
-    title_source: 'system',
-    related_changes: [],
-    grouping: { route: 'root', key: null, labels: {}, last_alert_at: 0, group_wait_ms: 30_000, group_interval_ms: 300_000, repeat_interval_ms: 14_400_000, group_window_ms: 14_400_000, notify_due_at: null, last_notified_at: null, notified_alerts: 0, notified_hash: null },
-    created_at: detected,
-    updated_at: detected,
-    ...overrides,
-  };
-}
+const makeIncident = (overrides: Partial<Incident> = {}): Incident => baseIncident(overrides, { priority: 'P3', sla: NO_SLA });
 
 /** An incident detected at `detected`, with the other times given as seconds from detection (negative: before). */
 function timed(id: string, detected: string, t: { seen: number; ack?: number; resolved?: number; evidence?: number }, overrides: Partial<Incident> = {}): Incident {

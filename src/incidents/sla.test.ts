@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Incident, Priority } from '../core/incident.ts';
+import { makeIncident as baseIncident } from './testkit.ts';
 import { evaluateSla, repriceSla, slaFor, type SlaTargets } from './sla.ts';
 
 const DETECTED = '2024-03-04T10:00:00.000Z';
@@ -17,44 +18,7 @@ const TARGETS: Record<Priority, { ack_minutes: number; resolve_minutes: number }
 
 function makeIncident(overrides: Partial<Incident> = {}): Incident {
   const priority = overrides.priority ?? 'P1';
-  return {
-    id: 'INC-1',
-    title: 'Brute force on db-1',
-    status: 'new',
-    severity: 'high',
-    severity_source: 'alerts',
-    score: 80,
-    priority,
-    score_explanation: { score: 80, priority, parts: [], summary: '' },
-    assignee: null,
-    alert_count: 1,
-    occurrence_count: 1,
-    entities: { hosts: ['db-1'], users: [], ips: [] },
-    services: [],
-    kill_chain: [],
-    tactics: [],
-    techniques: [],
-    rules: ['r1'],
-    sources: ['sigma'],
-    first_seen: DETECTED,
-    last_seen: DETECTED,
-    detected_at: DETECTED,
-    acknowledged_at: null,
-    contained_at: null,
-    resolved_at: null,
-    closed_at: null,
-    sla: slaFor(priority, TARGETS, DETECTED),
-    tasks: [],
-    observables: [],
-    merged_into: null,
-    flapping: false,
-    title_source: 'system',
-    related_changes: [],
-    grouping: { route: 'root', key: null, labels: {}, last_alert_at: 0, group_wait_ms: 30_000, group_interval_ms: 300_000, repeat_interval_ms: 14_400_000, group_window_ms: 14_400_000, notify_due_at: null, last_notified_at: null, notified_alerts: 0, notified_hash: null },
-    created_at: DETECTED,
-    updated_at: DETECTED,
-    ...overrides,
-  };
+  return baseIncident({ detected_at: DETECTED, ...overrides }, { priority, score: 80, sla: slaFor(priority, TARGETS, DETECTED) });
 }
 
 describe('slaFor', () => {
