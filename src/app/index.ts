@@ -7,3 +7,7 @@ export * from './inventory.ts';
 export * from './alerts.ts';
 export * from './detection.ts';
 export * from './audit.ts';
+export * from './triage.ts';
+export * from './incident-views.ts';
+export * from './changes.ts';
+export * from './change-intake.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Change } from '../core/change.ts';
+import type { Change } from '../core/index.ts';
 import { findConflicts } from './conflicts.ts';
 import { makeChange as baseChange } from './testkit.ts';
 

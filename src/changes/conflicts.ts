@@ -1,4 +1,4 @@
-import type { Change, ChangeConflict, ChangeStatus } from '../core/change.ts';
+import type { Change, ChangeConflict, ChangeStatus } from '../core/index.ts';
 
 /** Changes in these states no longer hold their window. */
 const ENDED: readonly ChangeStatus[] = ['cancelled', 'completed', 'failed', 'rolled_back'];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { VigilError } from '../core/errors.ts';
+import { VigilError } from '../core/index.ts';
 import { parseGithubEvent, verifyGithubSignature } from './github.ts';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');

@@ -4,8 +4,8 @@
  * a webhook subscribed to "everything" does not fill the change log with noise.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { VigilError } from '../core/errors.ts';
-import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/intake/common.ts';
+import { VigilError } from '../core/index.ts';
+import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/index.ts';
 import type { ObservedChangeInput } from './observed-input.ts';
 
 export interface GithubEventResult {

@@ -1,5 +1,5 @@
 import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
-import type { Change, ChangeStatus } from '../core/change.ts';
+import type { Change, ChangeStatus } from '../core/index.ts';
 
 export interface FreezeInterval {
   policy: string;

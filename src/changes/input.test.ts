@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Change } from '../core/change.ts';
-import { VigilError } from '../core/errors.ts';
+import { type Change, VigilError } from '../core/index.ts';
 import { validateChangeInput, validateChangePatch } from './input.ts';
 
 const NOW = new Date('2026-03-01T09:00:00Z');

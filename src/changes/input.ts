@@ -1,5 +1,4 @@
-import { CHANGE_TYPES, type Change, type ChangeRisk, type ChangeType } from '../core/change.ts';
-import { VigilError } from '../core/errors.ts';
+import { CHANGE_TYPES, type Change, type ChangeRisk, type ChangeType, VigilError } from '../core/index.ts';
 
 /** What a client may set on a change; the server owns the rest (id, status, approvals, findings, times). */
 export type ChangeFields = Pick<

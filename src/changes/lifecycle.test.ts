@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHANGE_STATUSES, type Change, type ChangeStatus } from '../core/change.ts';
-import { VigilError } from '../core/errors.ts';
+import { CHANGE_STATUSES, type Change, type ChangeStatus, VigilError } from '../core/index.ts';
 import { CHANGE_T0, makeChange as baseChange } from './testkit.ts';
 import { CHANGE_TRANSITIONS, approve, cancel, canTransition, complete, fail, request, rollback, start, type ChangeLifecycleResult } from './lifecycle.ts';
 

@@ -1,5 +1,4 @@
-import type { Change, ChangeStatus } from '../core/change.ts';
-import { VigilError } from '../core/errors.ts';
+import { type Change, type ChangeStatus, VigilError } from '../core/index.ts';
 
 /** Where each state may go next. Completed, rolled back and cancelled are final; a failed change can still be rolled back. */
 export const CHANGE_TRANSITIONS: Record<ChangeStatus, readonly ChangeStatus[]> = {

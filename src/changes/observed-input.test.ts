@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VigilError } from '../core/errors.ts';
+import { VigilError } from '../core/index.ts';
 import { MAX_CHANGE_EVENTS, PagerDutyChangeError, parseChangeEvents, parsePagerDutyChangeEvent } from './observed-input.ts';
 
 const NOW = new Date('2026-03-01T09:00:00.000Z');

@@ -3,9 +3,8 @@
  * Events API (`POST /v2/change/enqueue`) so CI tools already reporting deploys to PagerDuty can point
  * at Vigil unchanged. Pure: the caller stores, matches and judges the result.
  */
-import { CHANGE_TYPES, type ChangeType, type ObservedChange } from '../core/change.ts';
-import { VigilError } from '../core/errors.ts';
-import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/intake/common.ts';
+import { CHANGE_TYPES, type ChangeType, type ObservedChange, VigilError } from '../core/index.ts';
+import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/index.ts';
 
 /** What a sender describes; the server adds the id, the match, the violations and the receipt time. */
 export type ObservedChangeInput = Omit<ObservedChange, 'id' | 'matched_change' | 'violations' | 'received_at'>;

@@ -2,8 +2,7 @@
  * Freeze policies: validation, when a policy forbids changes (as UTC intervals, computed in the
  * policy's time zone) and how a planned change fares against a set of policies.
  */
-import { CHANGE_TYPES, type Change, type ChangeType, type FreezeAction, type FreezePolicy, type PolicyFinding, type Weekday, type WeeklyRange } from '../core/change.ts';
-import { badRequest, VigilError } from '../core/errors.ts';
+import { CHANGE_TYPES, type Change, type ChangeType, type FreezeAction, type FreezePolicy, type PolicyFinding, type Weekday, type WeeklyRange, badRequest, VigilError } from '../core/index.ts';
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ACTIONS: readonly FreezeAction[] = ['block', 'require_approval', 'warn'];

@@ -1,10 +1,7 @@
-import type { VigilEvent } from '../core/index.ts';
-import type { IngestOutcome } from '../core/index.ts';
+import type { VigilEvent, IngestOutcome, Incident, IncidentStatus, Silence, SilenceState, TimelineEntry, Change, FreezePolicy } from '../core/index.ts';
 import type { SearchParams } from '../api/index.ts';
 import type { FieldCount, Page, TokenRecord } from '../store/index.ts';
-import type { Incident, IncidentStatus, Silence, SilenceState, TimelineEntry } from '../core/index.ts';
-import type { IncidentDetail } from '../app/incident-views.ts';
-import type { Change, FreezePolicy } from '../core/index.ts';
+import type { IncidentDetail } from '../app/index.ts';
 
 export class RemoteError extends Error {
   constructor(

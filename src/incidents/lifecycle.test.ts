@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../core/incident.ts';
-import { VigilError } from '../core/errors.ts';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus, VigilError } from '../core/index.ts';
 import { makeIncident as baseIncident } from './testkit.ts';
 import { TRANSITIONS, assign, canTransition, isOpen, setSeverity, transition } from './lifecycle.ts';
 

@@ -1,6 +1,4 @@
-import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
-import { VigilError, badRequest } from '../core/errors.ts';
-import { OPEN_STATUSES, type Incident, type IncidentStatus, type TimelineEntry } from '../core/incident.ts';
+import { ALERT_LEVELS, type AlertLevel, VigilError, badRequest, OPEN_STATUSES, type Incident, type IncidentStatus, type TimelineEntry } from '../core/index.ts';
 
 /** Where each state may go next. Nothing leads back to 'new'; 'closed' is final (reopen a resolved one before closing). */
 export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Incident } from '../core/incident.ts';
+import type { Incident } from '../core/index.ts';
 import { responseStats } from './response-stats.ts';
 import { makeIncident as baseIncident } from './testkit.ts';
 

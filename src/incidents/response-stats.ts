@@ -1,5 +1,4 @@
-import { badRequest } from '../core/errors.ts';
-import { OPEN_STATUSES, PRIORITIES, type Incident, type IncidentStatus, type Priority } from '../core/incident.ts';
+import { badRequest, OPEN_STATUSES, PRIORITIES, type Incident, type IncidentStatus, type Priority } from '../core/index.ts';
 import { evaluateSla } from './sla.ts';
 
 export type StatsPeriod = 'hour' | 'day' | 'week' | 'month';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Incident, Priority } from '../core/incident.ts';
+import type { Incident, Priority } from '../core/index.ts';
 import { makeIncident as baseIncident } from './testkit.ts';
 import { evaluateSla, repriceSla, slaFor, type SlaTargets } from './sla.ts';
 

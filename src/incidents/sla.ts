@@ -1,4 +1,4 @@
-import type { Incident, Priority, SlaState } from '../core/incident.ts';
+import type { Incident, Priority, SlaState } from '../core/index.ts';
 
 export interface SlaTarget {
   ack_minutes?: number | null;

@@ -49,7 +49,7 @@ export { normalizeRfc3164, parseRfc3164 } from './rfc3164.ts';
 export { normalizeCef, parseCef } from './cef.ts';
 export { normalizeLeef, parseLeef } from './leef.ts';
 export { linuxAuthFields } from './linux-auth.ts';
-export { parseTimestamp } from './time.ts';
+export { parseTimestamp, parseIso8601, toIso } from './time.ts';
 
 /** Normalise one record. `opts.timeZone` sets the zone for zone-less syslog / CEF dates (default UTC). */
 export function normalizeRecord(raw: RawRecord, ctx: NormalizeContext, opts?: NormalizeOptions): Result<NormalizedEvent, string> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VigilError } from '../core/errors.ts';
+import { VigilError } from '../core/index.ts';
 import { Inhibitor } from './inhibit.ts';
 
 const hostDown = {

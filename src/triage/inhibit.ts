@@ -5,7 +5,7 @@
  * alert. Times are event times: a source counts from when it was noted firing until it was noted
  * resolved, so a late target is judged by when it happened.
  */
-import { VigilError } from '../core/errors.ts';
+import { VigilError } from '../core/index.ts';
 import { compileMatcherStrings, LABEL_NAME, labelValue, type LabelPredicate, type Labels } from './matchers.ts';
 
 export interface InhibitRuleConfig {

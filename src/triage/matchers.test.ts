@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VigilError } from '../core/errors.ts';
+import { VigilError } from '../core/index.ts';
 import { compileMatchers, compileMatcherStrings, formatMatcher, matcherFromApi, parseMatcher, parseMatchers } from './matchers.ts';
 
 const rejects = (fn: () => unknown, field: string, message: RegExp, position?: number) =>

@@ -3,10 +3,8 @@
  * compiling to predicates and formatting back. A missing label equals the empty string, so
  * `foo=""` matches alerts without foo and `foo!=""` requires it.
  */
-import { VigilError } from '../core/errors.ts';
-import type { Matcher } from '../core/silence.ts';
-import { compileRegex } from '../detect/sigma/regex.ts';
-import { SigmaRuleError } from '../detect/sigma/errors.ts';
+import { VigilError, type Matcher } from '../core/index.ts';
+import { compileRegex, SigmaRuleError } from '../detect/index.ts';
 
 export type Labels = Record<string, string>;
 export type LabelPredicate = (labels: Labels) => boolean;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VigilError } from '../core/errors.ts';
-import type { RouteConfig } from '../config/schema.ts';
+import { VigilError } from '../core/index.ts';
+import type { RouteConfig } from '../config/index.ts';
 import { groupKey, RouteTree } from './routes.ts';
 
 const config: RouteConfig = {

@@ -3,9 +3,9 @@
  * child whose matchers all match, as deep as it goes; the route it stops at decides its grouping
  * and timings. `continue` is accepted but has no effect: an alert joins one incident.
  */
-import type { RouteConfig } from '../config/schema.ts';
-import { VigilError } from '../core/errors.ts';
-import { parseDuration } from '../lib/duration.ts';
+import type { RouteConfig } from '../config/index.ts';
+import { VigilError } from '../core/index.ts';
+import { parseDuration } from '../lib/index.ts';
 import { compileMatcherStrings, LABEL_NAME, labelValue, type LabelPredicate, type Labels } from './matchers.ts';
 
 export interface ResolvedRoute {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VigilError } from '../core/errors.ts';
-import type { Silence } from '../core/silence.ts';
+import { VigilError, type Silence } from '../core/index.ts';
 import { silenceState, SilenceIndex, validateSilenceInput } from './silences.ts';
 
 const T = (iso: string) => Date.parse(iso);

@@ -2,9 +2,8 @@
  * Silences: time-bounded sets of matchers that mute alerts. They apply on an alert's event time,
  * so a late alert is judged by when it happened, not when it arrived.
  */
-import { VigilError } from '../core/errors.ts';
-import type { Matcher, Silence, SilenceState } from '../core/silence.ts';
-import { parseDuration } from '../lib/duration.ts';
+import { VigilError, type Matcher, type Silence, type SilenceState } from '../core/index.ts';
+import { parseDuration } from '../lib/index.ts';
 import { compileMatchers, matcherFromInput, type LabelPredicate, type Labels } from './matchers.ts';
 
 export type SilenceInput = Omit<Silence, 'id' | 'created_at' | 'updated_at'>;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ALERT_LEVELS, INCIDENT_STATUSES, roleAllows, VigilError } from '../../core/index.ts';
-import { parseAlertmanagerWebhook, parsePagerDutyEvent, parseVigilAlerts, PagerDutyError } from '../../triage/intake/index.ts';
+import { parseAlertmanagerWebhook, parsePagerDutyEvent, parseVigilAlerts, PagerDutyError } from '../../triage/index.ts';
 import type { ApiDeps } from '../facades.ts';
 import { ErrorSchema, PageSchema } from '../schemas.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VigilError } from '../../core/errors.ts';
+import { VigilError } from '../../core/index.ts';
 import { alertmanagerFingerprint, levelFromSeverity, parseAlertmanagerWebhook } from './alertmanager.ts';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');

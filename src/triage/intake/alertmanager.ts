@@ -3,7 +3,7 @@
  * entry of `alerts`. Grafana's Alertmanager-compatible webhook has the same shape plus extra
  * fields, which are ignored rather than rejected.
  */
-import type { AlertLevel, IncomingAlert } from '../../core/alert.ts';
+import type { AlertLevel, IncomingAlert } from '../../core/index.ts';
 import { attackFromTags } from '../../detect/index.ts';
 import {
   addHostOrIp, dedupeEntities, emptyEntities, instanceHost, invalidAlert, isGoZeroTime, isObject, isoOf, parseZonedTimestamp,

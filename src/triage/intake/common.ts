@@ -2,9 +2,8 @@
  * Helpers shared by the intake parsers: field paths, timestamps, entity extraction. Pure.
  */
 import { isIP } from 'node:net';
-import type { AlertEntities } from '../../core/alert.ts';
-import { VigilError } from '../../core/errors.ts';
-import { parseIso8601, toIso } from '../../normalize/time.ts';
+import { type AlertEntities, VigilError } from '../../core/index.ts';
+import { parseIso8601, toIso } from '../../normalize/index.ts';
 
 export type JsonObject = Record<string, unknown>;
 

@@ -2,3 +2,4 @@
 export { parseVigilAlerts, MAX_VIGIL_ALERTS } from './vigil.ts';
 export { parseAlertmanagerWebhook, alertmanagerFingerprint, levelFromSeverity, MAX_ALERTMANAGER_ALERTS } from './alertmanager.ts';
 export { parsePagerDutyEvent, PagerDutyError, type PagerDutyAction, type PagerDutyEvent } from './pagerduty.ts';
+export { isObject, isoOf, parseZonedTimestamp, type JsonObject } from './common.ts';

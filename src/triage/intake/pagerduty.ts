@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { AlertLevel, IncomingAlert } from '../../core/alert.ts';
-import { VigilError } from '../../core/errors.ts';
+import { type AlertLevel, type IncomingAlert, VigilError } from '../../core/index.ts';
 import { attackFromTags } from '../../detect/index.ts';
 import { emptyEntities, isObject, isoOf, parseZonedTimestamp, type JsonObject } from './common.ts';
 

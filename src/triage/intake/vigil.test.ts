@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VigilError } from '../../core/errors.ts';
+import { VigilError } from '../../core/index.ts';
 import { sha256Hex } from '../../lib/index.ts';
 import { parseVigilAlerts } from './vigil.ts';
 

@@ -3,7 +3,7 @@
  * rather than a schema so each error names the exact path (`[3].rule.level`) with a plain reason.
  */
 import { isIP } from 'node:net';
-import { ALERT_LEVELS, type AlertEntities, type AlertLevel, type IncomingAlert } from '../../core/alert.ts';
+import { ALERT_LEVELS, type AlertEntities, type AlertLevel, type IncomingAlert } from '../../core/index.ts';
 import { attackFromTags } from '../../detect/index.ts';
 import { sha256Hex } from '../../lib/index.ts';
 import {
