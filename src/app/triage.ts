@@ -4,6 +4,7 @@ import {
   type Alert,
   type ChangeVerdict,
   INCIDENT_STATUSES,
+  isOpenStatus,
   OPEN_STATUSES,
   VigilError,
   type AlertLevel,
@@ -24,7 +25,6 @@ import { InventoryIndex, TriageEngine, validateSilenceInput, silenceState, type 
 import type { AuditTrail } from './audit.ts';
 
 const NOT_FOUND = (what: string, id: string) => new VigilError('not_found', `${what} '${id}' not found`, 404, 'id');
-const isOpen = (status: IncidentStatus) => (OPEN_STATUSES as readonly string[]).includes(status);
 
 /** What one triage call did, as intake answers report it. */
 export interface TriageSummary {
@@ -359,7 +359,7 @@ export class TriageService {
       const target = await this.mustGet(targetId);
       const source = await this.mustGet(sourceId);
       for (const [incident, field] of [[target, 'id'], [source, 'source']] as const) {
-        if (!isOpen(incident.status)) throw new VigilError('invalid_state', `${incident.id} is ${incident.status}; only open incidents can be merged`, 409, field);
+        if (!isOpenStatus(incident.status)) throw new VigilError('invalid_state', `${incident.id} is ${incident.status}; only open incidents can be merged`, 409, field);
       }
       const output = this.engine.merge(
         { incident: target, alerts: await this.store.incidentAlerts(targetId, 100_000) },
@@ -377,7 +377,7 @@ export class TriageService {
   split(id: string, alertIds: string[], actor: string): Promise<Incident> {
     return this.exclusive(async () => {
       const incident = await this.mustGet(id);
-      if (!isOpen(incident.status)) throw new VigilError('invalid_state', `${id} is ${incident.status}; only open incidents can be split`, 409, 'id');
+      if (!isOpenStatus(incident.status)) throw new VigilError('invalid_state', `${id} is ${incident.status}; only open incidents can be split`, 409, 'id');
       const alerts = await this.store.incidentAlerts(id, 100_000);
       const known = new Set(alerts.map((a) => a.id));
       const unknown = alertIds.filter((a) => !known.has(a));

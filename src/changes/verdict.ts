@@ -1,4 +1,4 @@
-import type { Alert, Change, ChangeVerdict, ObservedChange, RelatedChange } from '../core/index.ts';
+import { compareRelatedChanges, type Alert, type Change, type ChangeVerdict, type ObservedChange, type RelatedChange } from '../core/index.ts';
 import type { InventoryIndex } from '../triage/index.ts';
 
 /** Changes that explain alerts: approved ones, and ones under way or done (not drafts, requests or cancelled). */
@@ -210,14 +210,14 @@ export class ChangeIndex {
       }
     }
     if (!candidates) return NO_CHANGE;
-    // The best candidate per change; a violation or an unrecorded change outweighs the approved change it happened under.
+    // The best candidate per change, most likely first.
     const best = new Map<string, Candidate>();
     for (const candidate of candidates) {
       const known = best.get(candidate.key);
       if (!known || known.score < candidate.score) best.set(candidate.key, candidate);
     }
     const list = [...best.values()]
-      .sort((a, b) => b.score - a.score || RANK[a.verdict] - RANK[b.verdict])
+      .sort(compareRelatedChanges)
       .slice(0, 5)
       .map((c) => this.word(c, atMs));
     return { verdict: list[0]!.verdict, related: list };
@@ -258,7 +258,6 @@ interface Candidate {
   observed: ObservedChange | null;
 }
 
-const RANK = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const NO_CHANGE: ChangeVerdict = Object.freeze({ verdict: 'no-change', related: [] }) as ChangeVerdict;
 

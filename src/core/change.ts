@@ -144,3 +144,8 @@ export interface ChangeVerdict {
   verdict: ChangeVerdictKind;
   related: RelatedChange[];
 }
+
+const VERDICT_RANK: Record<RelatedChange['verdict'], number> = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 };
+
+/** Most likely first: higher score; on a tie, a violation or an unrecorded change before the approved change it happened under. */
+export const compareRelatedChanges = (a: Pick<RelatedChange, 'score' | 'verdict'>, b: Pick<RelatedChange, 'score' | 'verdict'>): number => b.score - a.score || VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict];

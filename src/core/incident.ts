@@ -8,6 +8,8 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 /** States that count as open (still someone's work). */
 export const OPEN_STATUSES: readonly IncidentStatus[] = ['new', 'acknowledged', 'investigating', 'contained'];
 
+export const isOpenStatus = (status: IncidentStatus): boolean => OPEN_STATUSES.includes(status);
+
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 

@@ -1,4 +1,4 @@
-import { ALERT_LEVELS, type AlertLevel, VigilError, badRequest, OPEN_STATUSES, type Incident, type IncidentStatus, type TimelineEntry } from '../core/index.ts';
+import { ALERT_LEVELS, type AlertLevel, VigilError, badRequest, isOpenStatus, OPEN_STATUSES, type Incident, type IncidentStatus, type TimelineEntry } from '../core/index.ts';
 
 /** Where each state may go next. Nothing leads back to 'new'; 'closed' is final (reopen a resolved one before closing). */
 export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
@@ -27,7 +27,7 @@ const VERB: Record<IncidentStatus, string> = {
   false_positive: 'marked false positive',
 };
 
-export const isOpen = (status: IncidentStatus): boolean => OPEN_STATUSES.includes(status);
+export const isOpen = isOpenStatus;
 
 export const canTransition = (from: IncidentStatus, to: IncidentStatus): boolean => (TRANSITIONS[from] ?? []).includes(to);
 

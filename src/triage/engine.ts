@@ -1,6 +1,7 @@
 import {
   ALERT_LEVELS,
-  OPEN_STATUSES,
+  compareRelatedChanges,
+  isOpenStatus,
   type Alert,
   type AlertLevel,
   type ChangeVerdict,
@@ -111,7 +112,6 @@ const OUTAGE_LEVEL = ALERT_LEVELS.indexOf('high');
 /** An operations alert bad enough to explain its dependants' symptoms. */
 const isOutage = (alert: Alert) => alert.status === 'firing' && !alert.suppressed_by && alert.attack.tactics.length === 0 && ALERT_LEVELS.indexOf(alert.rule.level) >= OUTAGE_LEVEL;
 
-const isOpen = (incident: Incident) => (OPEN_STATUSES as readonly string[]).includes(incident.status);
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
 /**
@@ -199,19 +199,19 @@ export class TriageEngine {
     for (const row of state.ruleCounts) this.frequency.add(row.rule_id, row.hour, row.count);
     for (const alert of state.looseAlerts) this.remember({ alert, toggles: [] });
     for (const { incident, alerts } of state.incidents) {
-      if (!isOpen(incident)) continue;
+      if (!isOpenStatus(incident.status)) continue;
       this.adopt(incident, alerts);
     }
     this.takeOutput();
   }
 
-  private remember(state: AlertState): void {
+  private remember(state: AlertState, labels?: Record<string, string>): void {
     const { alert } = state;
     this.alertsByFingerprint.set(alert.fingerprint, state);
     this.noteSpread(alert);
     const t = Date.parse(alert.last_seen);
     if (t > this.watermark) this.watermark = t;
-    if (alert.status === 'firing') this.inhibitor.noteFiring(alert.id, matchLabels(alert), Date.parse(alert.first_seen));
+    if (alert.status === 'firing') this.inhibitor.noteFiring(alert.id, labels ?? matchLabels(alert), Date.parse(alert.first_seen));
   }
 
   /** Takes an incident (from the store, or rebuilt after a merge or split) under management. */
@@ -236,7 +236,7 @@ export class TriageEngine {
   updateIncident(incident: Incident): void {
     const state = this.incidents.get(incident.id);
     if (!state) return;
-    if (!isOpen(incident)) {
+    if (!isOpenStatus(incident.status)) {
       this.forget(state);
       return;
     }
@@ -407,12 +407,14 @@ export class TriageEngine {
       alert.change_verdict = verdict.verdict;
       alert.related_changes = verdict.related;
     }
+    // Derived once: remembering, silences, inhibition and routing all read them.
+    const labels = matchLabels(alert);
     const state: AlertState = { alert, toggles: [] };
-    this.remember(state);
+    this.remember(state, labels);
     this.frequency.add(alert.rule.id, at, incoming.count);
     this.count(at, who, 'alerts', '', 1);
     // A person's silence holds whatever the cause.
-    const silence = this.silences.match(matchLabels(alert), at);
+    const silence = this.silences.match(labels, at);
     if (silence) {
       alert.suppressed_by = `silence:${silence.id}`;
       this.count(at, who, 'dropped', 'silenced', 1);
@@ -431,18 +433,18 @@ export class TriageEngine {
         this.attach(incident, state, true, at);
         return;
       }
-      const route = this.routes.resolve(matchLabels(alert));
+      const route = this.routes.resolve(labels);
       this.open(state, route, { key: `change:${key}`, labels: { change: top.id ?? 'unrecorded' } }, at, who);
       return;
     }
-    const reason = this.suppression(alert, at);
-    if (reason) {
-      alert.suppressed_by = reason;
-      this.count(at, who, 'dropped', reason.startsWith('silence') ? 'silenced' : 'inhibited', 1);
+    const inhibited = this.inhibition(alert, at, labels);
+    if (inhibited) {
+      alert.suppressed_by = inhibited;
+      this.count(at, who, 'dropped', 'inhibited', 1);
       this.touchAlert(alert);
       return;
     }
-    this.group(state, at, who);
+    this.group(state, at, who, labels);
   }
 
   private assetServices(entities: IncomingAlert['entities']): string[] {
@@ -456,10 +458,13 @@ export class TriageEngine {
   }
 
   /** Why the alert is muted at event time `at` (a silence, an inhibition rule, a failing dependency), or null. */
-  private suppression(alert: Alert, at: number): string | null {
-    const labels = matchLabels(alert);
+  private suppression(alert: Alert, at: number, labels = matchLabels(alert)): string | null {
     const silence = this.silences.match(labels, at);
-    if (silence) return `silence:${silence.id}`;
+    return silence ? `silence:${silence.id}` : this.inhibition(alert, at, labels);
+  }
+
+  /** Which inhibition mutes the alert (a rule, or an outage of a service it depends on), or null. */
+  private inhibition(alert: Alert, at: number, labels: Record<string, string>): string | null {
     const inhibited = this.inhibitor.inhibitedBy(labels, at, alert.id);
     if (inhibited) return `inhibit:${inhibited.rule}`;
     // A dependency's outage explains its dependants' symptoms, not their security detections.
@@ -480,9 +485,8 @@ export class TriageEngine {
   }
 
   /** Into the incident of its group, or of an entity it shares, or a new one. */
-  private group(state: AlertState, at: number, who: Who): void {
+  private group(state: AlertState, at: number, who: Who, labels = matchLabels(state.alert)): void {
     const alert = state.alert;
-    const labels = matchLabels(alert);
     const route = this.routes.resolve(labels);
     const group = this.routes.groupKey(route, labels);
     const byGroup = this.groups.get(group.key);
@@ -800,8 +804,7 @@ export class TriageEngine {
     }
     // Most alerts of a change's incident name the same change: nothing to re-rank.
     if (!changed) return;
-    const rank = { 'unauthorised-change': 0, 'window-violation': 1, 'expected-change': 2 } as const;
-    const sorted = [...state.related.values()].sort((a, b) => b.score - a.score || rank[a.verdict] - rank[b.verdict]);
+    const sorted = [...state.related.values()].sort(compareRelatedChanges);
     // Keep a short list: an incident of many alerts would otherwise sort hundreds of candidates per alert.
     if (sorted.length > 20) for (const dropped of sorted.slice(20)) state.related.delete(changeKey(dropped));
     state.incident.related_changes = sorted.slice(0, 5);
