@@ -865,8 +865,7 @@ if (PARTS.has('e2e')) {
       // The service's wall clock, for the operator's silence: the evening before the replayed day.
       const wallStart = performance.now();
       const clock = () => new Date(DAY_START - 2 * HOUR + (performance.now() - wallStart));
-      const service = new TriageService(local.store, cfg, local.audit, silentLogger(), clock);
-      local.inventory.onChange = () => service.inventoryChanged();
+      const service = new TriageService(local.store, cfg, local.audit, silentLogger(), clock, undefined, local.inventoryIndex);
       await service.start({ live: false });
       await service.createSilence({ matchers: ['host=~"srv-app-0[1-9]"'], starts_at: maintenanceSilence.starts_at, ends_at: maintenanceSilence.ends_at, comment: maintenanceSilence.comment }, 'ops.oncall');
       // Time spent in the store's commits, and what they wrote (for the breakdown only).

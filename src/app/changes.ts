@@ -33,8 +33,9 @@ import {
 } from '../changes/index.ts';
 import { parseDuration, sha256Hex, type Logger } from '../lib/index.ts';
 import type { Page, Store } from '../store/index.ts';
-import { InventoryIndex } from '../triage/index.ts';
+import type { InventoryIndex } from '../triage/index.ts';
 import type { AuditTrail } from './audit.ts';
+import { InventoryCache } from './inventory-cache.ts';
 
 const ENDED = new Set(['completed', 'failed', 'rolled_back', 'cancelled']);
 const MAX_CALENDAR_MS = 62 * 86_400_000;
@@ -55,8 +56,6 @@ export interface FreezeWindow {
  * calendar. Every change through the API is an audit record.
  */
 export class ChangeService {
-  private inventory: InventoryIndex | null = null;
-  private inventorySync = new InventoryIndex();
   /** Every change that can explain alerts, and recent observed changes, for verdicts at ingest speed. */
   readonly index: ChangeIndex;
   private readonly lookbackMs = 4 * 3_600_000;
@@ -67,14 +66,15 @@ export class ChangeService {
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
     private readonly clock: () => Date = () => new Date(),
+    private readonly inventory: InventoryCache = new InventoryCache(store),
   ) {
-    this.index = new ChangeIndex(() => this.inventorySync, { marginMs: parseDuration(config.changes.verdict_margin), lookbackMs: this.lookbackMs });
+    this.index = new ChangeIndex(() => this.inventory.current(), { marginMs: parseDuration(config.changes.verdict_margin), lookbackMs: this.lookbackMs });
   }
 
   /** Loads the index: the changes that can explain alerts, and the observed changes of the last hours. */
   async start(): Promise<void> {
     this.configPolicies();
-    await this.index_();
+    await this.inventory.fresh();
     for (let page = await this.store.searchChanges({ statuses: ['approved', 'in_progress', 'completed', 'failed', 'rolled_back'], limit: 1000 }); ; ) {
       for (const change of page.items) this.index.upsert(change);
       if (!page.next_cursor) break;
@@ -104,23 +104,6 @@ export class ChangeService {
     return [...fromConfig, ...(await this.store.listPolicies()).filter((p) => !names.has(p.name))];
   }
 
-  inventoryChanged(): void {
-    this.inventory = null;
-    void this.index_().catch((error) => this.logger.warn({ err: error }, 'inventory reload for changes failed'));
-  }
-
-  private async index_(): Promise<InventoryIndex> {
-    if (this.inventory) return this.inventory;
-    const assets = [];
-    for (let page = await this.store.listAssets(1000); ; page = await this.store.listAssets(1000, page.next_cursor!)) {
-      assets.push(...page.items);
-      if (!page.next_cursor) break;
-    }
-    this.inventory = new InventoryIndex(assets, await this.store.allServices());
-    this.inventorySync = this.inventory;
-    return this.inventory;
-  }
-
   private lookup(index: InventoryIndex) {
     return {
       assetTags: (name: string) => index.asset(name)?.tags ?? [],
@@ -131,7 +114,7 @@ export class ChangeService {
 
   /** Policy findings and conflicts for a change as it now stands. */
   private async assess(change: Change): Promise<{ findings: PolicyFinding[]; blocking: PolicyFinding | null; approvalsRequired: number; conflicts: ChangeConflict[]; others: Change[] }> {
-    const index = await this.index_();
+    const index = await this.inventory.fresh();
     const verdict = evaluatePolicies(await this.policies(), change, this.lookup(index));
     const overlapping = await this.store.searchChanges({ from: Date.parse(change.window.start), to: Date.parse(change.window.end), statuses: [], limit: 10_000 });
     const others = overlapping.items.filter((c) => c.id !== change.id && !ENDED.has(c.status));
@@ -287,7 +270,7 @@ export class ChangeService {
    * evidence, so the same evidence twice (a retried delivery) is one observed change.
    */
   async observe(inputs: ObservedChangeInput[]): Promise<{ observed: ObservedChange[]; alerts: IncomingAlert[] }> {
-    const index = await this.index_();
+    const index = await this.inventory.fresh();
     const policies = await this.policies();
     const now = this.clock().toISOString();
     const observed: ObservedChange[] = [];
@@ -330,7 +313,7 @@ export class ChangeService {
 
   /** The inventory name a deploy's environment or repository stands for (by asset or service aliases). */
   async resolveName(names: string[]): Promise<{ asset: string | null; service: string | null }> {
-    const index = await this.index_();
+    const index = await this.inventory.fresh();
     for (const name of names) {
       const asset = index.asset(name);
       if (asset) return { asset: asset.name, service: null };

@@ -8,6 +8,7 @@ import { VigilMetrics } from './metrics.ts';
 import { TokenService } from './tokens.ts';
 import { AuditTrail } from './audit.ts';
 import { InventoryService } from './inventory.ts';
+import { InventoryCache } from './inventory-cache.ts';
 
 /** Everything that works on a data folder, without listeners: shared by `vigil serve` and the CLI's local mode. */
 export interface LocalServices {
@@ -20,6 +21,8 @@ export interface LocalServices {
   tokens: TokenService;
   audit: AuditTrail;
   inventory: InventoryService;
+  /** The inventory as an in-memory index for triage and changes, kept current by the inventory service. */
+  inventoryIndex: InventoryCache;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -40,6 +43,8 @@ export async function openLocal(config: VigilConfig, logger: Logger = silentLogg
   const audit = new AuditTrail(store);
   const tokens = new TokenService(store, audit);
   const inventory = new InventoryService(store, audit);
+  const inventoryIndex = new InventoryCache(store);
+  inventory.onChange = () => inventoryIndex.invalidate();
   return {
     config,
     dataDir,
@@ -50,6 +55,7 @@ export async function openLocal(config: VigilConfig, logger: Logger = silentLogg
     tokens,
     audit,
     inventory,
+    inventoryIndex,
     logger,
     close: () => store.close(),
   };

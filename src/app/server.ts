@@ -69,18 +69,19 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
 
   // Triage: detections and outside alerts become alerts, incidents and notifications.
   // Change management first: triage asks it for every alert's change verdict.
-  const changes = new ChangeService(services.store, config, services.audit, logger);
+  const changes = new ChangeService(services.store, config, services.audit, logger, undefined, services.inventoryIndex);
   await changes.start();
-  const triage = new TriageService(services.store, config, services.audit, logger, undefined, {
-    verdict: (alert, atMs) => changes.verdict(alert, atMs),
-    expectedPriority: config.changes.expected_priority as Priority,
-  });
+  const triage = new TriageService(
+    services.store,
+    config,
+    services.audit,
+    logger,
+    undefined,
+    { verdict: (alert, atMs) => changes.verdict(alert, atMs), expectedPriority: config.changes.expected_priority as Priority },
+    services.inventoryIndex,
+  );
   await triage.start({ live: true });
   triage.isIdle = () => feed.pending() === 0 && services.store.pendingWrites() === 0;
-  services.inventory.onChange = () => {
-    triage.inventoryChanged();
-    changes.inventoryChanged();
-  };
   const changeIntake = new ChangeIntake(changes, triage, config);
   detection.publish = (alerts, checkpoint) => changeIntake.detections(alerts, checkpoint);
   services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());

@@ -21,8 +21,9 @@ import type { TriageConfig, VigilConfig } from '../config/index.ts';
 import { assign, evaluateSla, repriceSla, setSeverity, slaFor, transition, type SlaTargets } from '../incidents/index.ts';
 import { newId, parseDuration, type Logger } from '../lib/index.ts';
 import type { Store } from '../store/index.ts';
-import { InventoryIndex, TriageEngine, validateSilenceInput, silenceState, type TriageOutput } from '../triage/index.ts';
+import { TriageEngine, validateSilenceInput, silenceState, type TriageOutput } from '../triage/index.ts';
 import type { AuditTrail } from './audit.ts';
+import { InventoryCache } from './inventory-cache.ts';
 
 const NOT_FOUND = (what: string, id: string) => new VigilError('not_found', `${what} '${id}' not found`, 404, 'id');
 
@@ -48,8 +49,6 @@ export interface IncidentPatch {
  */
 export class TriageService {
   private engine: TriageEngine;
-  private inventory = new InventoryIndex();
-  private inventoryStale = true;
   private queue: Promise<unknown> = Promise.resolve();
   private intake: Array<{ alerts: IncomingAlert[]; checkpoint?: { name: string; position: number }; resolve: (summary: TriageSummary) => void; reject: (error: unknown) => void }> = [];
   private intakeScheduled = false;
@@ -67,6 +66,7 @@ export class TriageService {
     private readonly clock: () => Date = () => new Date(),
     /** Change management's verdicts (issue 5); without it every alert is no-change. */
     private readonly changes?: { verdict(alert: Alert, atMs: number): ChangeVerdict; expectedPriority: Priority },
+    private readonly inventory: InventoryCache = new InventoryCache(store),
   ) {
     this.triageConfig = config.triage as TriageConfig;
     this.engine = this.newEngine();
@@ -75,7 +75,7 @@ export class TriageService {
   private newEngine(): TriageEngine {
     const targets = this.triageConfig.sla as SlaTargets;
     return new TriageEngine(this.triageConfig, {
-      inventory: () => this.inventory,
+      inventory: () => this.inventory.current(),
       sla: (priority: Priority, detectedAt: string, previous: SlaState | null): SlaState =>
         previous ? { ...slaFor(priority, targets, detectedAt), breached: previous.breached, breaches: previous.breaches } : slaFor(priority, targets, detectedAt),
       now: this.clock,
@@ -85,7 +85,7 @@ export class TriageService {
 
   /** Loads the inventory and the open incidents; with `live`, event time follows the wall clock when idle and SLAs are checked. */
   async start(options: { live: boolean } = { live: false }): Promise<void> {
-    await this.refreshInventory();
+    await this.inventory.fresh();
     await this.reload();
     if (options.live) {
       const tick = setInterval(() => {
@@ -109,21 +109,6 @@ export class TriageService {
 
   openIncidents(): number {
     return this.engine.openIncidentCount();
-  }
-
-  inventoryChanged(): void {
-    this.inventoryStale = true;
-  }
-
-  private async refreshInventory(): Promise<void> {
-    if (!this.inventoryStale) return;
-    this.inventoryStale = false;
-    const assets = [];
-    for (let page = await this.store.listAssets(1000); ; page = await this.store.listAssets(1000, page.next_cursor!)) {
-      assets.push(...page.items);
-      if (!page.next_cursor) break;
-    }
-    this.inventory = new InventoryIndex(assets, await this.store.allServices());
   }
 
   private async reload(): Promise<void> {
@@ -183,7 +168,7 @@ export class TriageService {
     const requests = this.intake.splice(0);
     if (requests.length === 0) return;
     try {
-      await this.refreshInventory();
+      await this.inventory.fresh();
       const outputs = requests.map((request) => this.engine.process(request.alerts));
       const merged = mergeOutputs(outputs);
       const checkpoints = requests.map((r) => r.checkpoint).filter((c): c is { name: string; position: number } => Boolean(c));
