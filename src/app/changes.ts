@@ -35,12 +35,24 @@ import { parseDuration, sha256Hex, type Logger } from '../lib/index.ts';
 import type { Page, Store } from '../store/index.ts';
 import type { InventoryIndex } from '../triage/index.ts';
 import type { AuditTrail } from './audit.ts';
+import { timeParam } from './search-params.ts';
 import { InventoryCache } from './inventory-cache.ts';
 
 const ENDED = new Set(['completed', 'failed', 'rolled_back', 'cancelled']);
 const MAX_CALENDAR_MS = 62 * 86_400_000;
 
 export type ChangeAction = 'request' | 'approve' | 'start' | 'complete' | 'fail' | 'rollback' | 'cancel';
+
+/** Each action's lifecycle step (pure: the change after it, and its timeline entries). */
+const STEPS: Record<ChangeAction, (change: Change, actor: string, now: Date, note?: string) => { change: Change; timeline: ChangeTimelineEntry[] }> = {
+  request: requestChange,
+  approve,
+  start,
+  complete,
+  fail,
+  rollback,
+  cancel,
+};
 
 /** A freeze window as the calendar shows it. */
 export interface FreezeWindow {
@@ -157,7 +169,7 @@ export class ChangeService {
     const assessment = await this.assess(draftChange);
     if (!draft && assessment.blocking) this.refuse(assessment.blocking);
     const { id: _placeholder, ...fields } = { ...draftChange, warnings: assessment.findings, approvals_required: assessment.approvalsRequired, conflicts: assessment.conflicts };
-    const timeline: Array<Record<string, unknown> & { at: string }> = [{ at: now.toISOString(), kind: 'created', actor, text: `${draft ? 'drafted' : 'requested'} by ${actor}` }];
+    const timeline: Array<Omit<ChangeTimelineEntry, 'change_id'>> = [{ at: now.toISOString(), kind: 'created', actor, text: `${draft ? 'drafted' : 'requested'} by ${actor}` }];
     for (const finding of assessment.findings) timeline.push({ at: now.toISOString(), kind: 'policy', actor: 'system', text: finding.message, data: { policy: finding.policy, action: finding.action } });
     const created = await this.store.createChange(fields, timeline);
     this.index.upsert(created);
@@ -181,14 +193,8 @@ export class ChangeService {
   list(params: { from?: string; to?: string; status?: string; limit?: number; cursor?: string }): Promise<Page<Change>> {
     const statuses = params.status ? params.status.split(',').map((s) => s.trim()) : [];
     for (const status of statuses) if (!(CHANGE_STATUSES as readonly string[]).includes(status)) throw badRequest(`status: '${status}' is not one of ${CHANGE_STATUSES.join(', ')}`, 'status');
-    const time = (name: 'from' | 'to') => {
-      const value = params[name];
-      if (value === undefined || value === '') return undefined;
-      const ms = Date.parse(value);
-      if (!Number.isFinite(ms)) throw badRequest(`${name}: not a time: '${value}'`, name);
-      return ms;
-    };
-    return this.store.searchChanges({ from: time('from'), to: time('to'), statuses, limit: params.limit ?? 100, after: params.cursor ? Number(params.cursor) : undefined });
+    const now = this.clock();
+    return this.store.searchChanges({ from: timeParam(params.from, 'from', now), to: timeParam(params.to, 'to', now), statuses, limit: params.limit ?? 100, after: params.cursor ? Number(params.cursor) : undefined });
   }
 
   async update(id: string, body: unknown, actor: string): Promise<Change> {
@@ -205,9 +211,8 @@ export class ChangeService {
     after = { ...after, warnings: assessment.findings, approvals_required: assessment.approvalsRequired, conflicts: assessment.conflicts };
     const others = this.mirrored(after, after.conflicts, assessment.others);
     this.index.upsert(after);
-    await this.store.saveChanges([after, ...others], [
-      { change_id: id, at: now.toISOString(), kind: 'updated', actor, text: `updated by ${actor}${rescoped && before.status === 'approved' ? '; approvals reset' : ''}` },
-    ]);
+    const entry: ChangeTimelineEntry = { change_id: id, at: now.toISOString(), kind: 'updated', actor, text: `updated by ${actor}${rescoped && before.status === 'approved' ? '; approvals reset' : ''}` };
+    await this.store.saveChanges([after, ...others], [entry]);
     await this.audit.record({ actor, action: 'change.update', object_type: 'change', object_id: id, before, after });
     return after;
   }
@@ -216,41 +221,21 @@ export class ChangeService {
   async act(id: string, action: ChangeAction, actor: string, comment?: string): Promise<Change> {
     const before = await this.mustGet(id);
     const now = this.clock();
-    let result: { change: Change; timeline: ChangeTimelineEntry[] };
-    switch (action) {
-      case 'request':
-      case 'approve': {
-        // Refused on request or approval when the window breaks a policy.
-        const assessment = await this.assess(before);
-        if (assessment.blocking) this.refuse(assessment.blocking);
-        const assessed = { ...before, warnings: assessment.findings, approvals_required: assessment.approvalsRequired };
-        result = action === 'request' ? requestChange(assessed, actor, now, comment) : approve(assessed, actor, now, comment);
-        break;
-      }
-      case 'start':
-        result = start(before, actor, now, comment);
-        break;
-      case 'complete':
-        result = complete(before, actor, now, comment);
-        break;
-      case 'fail':
-        result = fail(before, actor, now, comment);
-        break;
-      case 'rollback':
-        result = rollback(before, actor, now, comment);
-        break;
-      case 'cancel':
-        result = cancel(before, actor, now, comment);
-        break;
+    let subject = before;
+    if (action === 'request' || action === 'approve') {
+      // Refused on request or approval when the window breaks a policy.
+      const assessment = await this.assess(before);
+      if (assessment.blocking) this.refuse(assessment.blocking);
+      subject = { ...before, warnings: assessment.findings, approvals_required: assessment.approvalsRequired };
     }
+    const result = STEPS[action](subject, actor, now, comment);
     // A change that is over no longer conflicts with anything: clear it from the others.
     const released = ENDED.has(result.change.status) && result.change.conflicts.length > 0 ? await this.release(result.change) : [];
     const ended = released.length > 0 ? { ...result.change, conflicts: [] } : result.change;
-    await this.store.saveChanges([ended, ...released], result.timeline as unknown as Array<Record<string, unknown> & { change_id: string; at: string }>);
+    await this.store.saveChanges([ended, ...released], result.timeline);
     this.index.upsert(ended);
-    result = { ...result, change: ended };
-    await this.audit.record({ actor, action: `change.${action}`, object_type: 'change', object_id: id, before, after: result.change });
-    return result.change;
+    await this.audit.record({ actor, action: `change.${action}`, object_type: 'change', object_id: id, before, after: ended });
+    return ended;
   }
 
   private async release(change: Change): Promise<Change[]> {
@@ -301,14 +286,8 @@ export class ChangeService {
   }
 
   listObserved(params: { from?: string; to?: string; asset?: string; limit?: number; cursor?: string }): Promise<Page<ObservedChange>> {
-    const time = (name: 'from' | 'to') => {
-      const value = params[name];
-      if (value === undefined || value === '') return undefined;
-      const ms = Date.parse(value);
-      if (!Number.isFinite(ms)) throw badRequest(`${name}: not a time: '${value}'`, name);
-      return ms;
-    };
-    return this.store.searchChangeEvents({ from: time('from'), to: time('to'), asset: params.asset, limit: params.limit ?? 100, after: params.cursor ? Number(params.cursor) : undefined });
+    const now = this.clock();
+    return this.store.searchChangeEvents({ from: timeParam(params.from, 'from', now), to: timeParam(params.to, 'to', now), asset: params.asset, limit: params.limit ?? 100, after: params.cursor ? Number(params.cursor) : undefined });
   }
 
   /** The inventory name a deploy's environment or repository stands for (by asset or service aliases). */
@@ -348,16 +327,9 @@ export class ChangeService {
   // ---- calendar ------------------------------------------------------------------------------
 
   private range(params: { from?: string; to?: string }): { from: number; to: number } {
-    const now = this.clock().getTime();
-    const parse = (name: 'from' | 'to', fallback: number) => {
-      const value = params[name];
-      if (value === undefined || value === '') return fallback;
-      const ms = Date.parse(value);
-      if (!Number.isFinite(ms)) throw badRequest(`${name}: not a time: '${value}'`, name);
-      return ms;
-    };
-    const from = parse('from', now - 7 * 86_400_000);
-    const to = parse('to', from + 35 * 86_400_000);
+    const now = this.clock();
+    const from = timeParam(params.from, 'from', now, now.getTime() - 7 * 86_400_000);
+    const to = timeParam(params.to, 'to', now, from + 35 * 86_400_000);
     if (to <= from) throw badRequest('to: must be after from', 'to');
     if (to - from > MAX_CALENDAR_MS) throw badRequest('to: the calendar spans at most 62 days', 'to');
     return { from, to };

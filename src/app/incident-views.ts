@@ -1,9 +1,9 @@
-import { badRequest, INCIDENT_STATUSES, OPEN_STATUSES, parseTime, type Alert, type Incident, type NotificationRecord, type TimelineEntry } from '../core/index.ts';
+import { badRequest, INCIDENT_STATUSES, OPEN_STATUSES, type Alert, type Incident, type NotificationRecord, type TimelineEntry } from '../core/index.ts';
 import { responseStats, type ResponseStats, type StatsPeriod } from '../incidents/index.ts';
 import type { Page, Store } from '../store/index.ts';
 import { KILL_CHAIN_PHASES } from '../detect/index.ts';
 import { phasesOf } from '../triage/index.ts';
-import { checkSearchParams, type SearchLimits } from './search-params.ts';
+import { checkSearchParams, timeParam, type SearchLimits } from './search-params.ts';
 import type { SearchParams } from '../api/index.ts';
 
 export interface IncidentDetail extends Incident {
@@ -75,17 +75,8 @@ export class IncidentViews {
 
   private range(params: { from?: string; to?: string }, defaultDays: number): { from: number; to: number } {
     const now = this.clock();
-    const time = (name: 'from' | 'to', fallback: number): number => {
-      const value = params[name];
-      if (value === undefined || value === '') return fallback;
-      try {
-        return parseTime(value, now).getTime();
-      } catch (error) {
-        throw badRequest(`${name}: ${(error as Error).message}`, name);
-      }
-    };
-    const to = time('to', now.getTime());
-    const from = time('from', to - defaultDays * 86_400_000);
+    const to = timeParam(params.to, 'to', now, now.getTime());
+    const from = timeParam(params.from, 'from', now, to - defaultDays * 86_400_000);
     if (from > to) throw badRequest('from: must not be after to', 'from');
     return { from, to };
   }

@@ -15,6 +15,18 @@ export interface CheckedSearch {
   cursor?: string;
 }
 
+/** A time parameter (ISO 8601, or relative like now-7d) in ms; absent or empty gives `fallback`; a bad one is a 400 naming it. */
+export function timeParam(value: string | undefined, name: string, now: Date): number | undefined;
+export function timeParam(value: string | undefined, name: string, now: Date, fallback: number): number;
+export function timeParam(value: string | undefined, name: string, now: Date, fallback?: number): number | undefined {
+  if (value === undefined || value === '') return fallback;
+  try {
+    return parseTime(value, now).getTime();
+  } catch (error) {
+    throw badRequest(`${name}: ${(error as Error).message}`, name);
+  }
+}
+
 /** Request parameters as a checked search (events and alerts alike); every problem names its parameter. */
 export function checkSearchParams(params: SearchParams, limits: SearchLimits, now: Date): CheckedSearch {
   let query: QueryNode;
@@ -24,17 +36,8 @@ export function checkSearchParams(params: SearchParams, limits: SearchLimits, no
     if (error instanceof QuerySyntaxError) throw badRequest(`q: ${error.message}`, 'q', { position: error.position, expected: error.expected });
     throw error;
   }
-  const time = (name: 'from' | 'to'): number | undefined => {
-    const value = params[name];
-    if (value === undefined || value === '') return undefined;
-    try {
-      return parseTime(value, now).getTime();
-    } catch (error) {
-      throw badRequest(`${name}: ${(error as Error).message}`, name);
-    }
-  };
-  const from = time('from');
-  const to = time('to');
+  const from = timeParam(params.from, 'from', now);
+  const to = timeParam(params.to, 'to', now);
   if (from !== undefined && to !== undefined && from > to) throw badRequest('from: must not be after to', 'from');
   const limit = params.limit ?? limits.defaultLimit;
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) throw badRequest(`limit: must be an integer from 1 to ${limits.maxLimit}`, 'limit');

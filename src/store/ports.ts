@@ -172,9 +172,9 @@ export interface ChangeSearch {
 /** Change records (CHG-n) with their timelines, freeze policies made through the API, observed changes. */
 export interface ChangeStore {
   /** Stores a new change under the next CHG number (assigned here) with its first timeline entries. */
-  createChange(change: Omit<Change, 'id'>, timeline: Array<Record<string, unknown> & { at: string }>): Promise<Change>;
+  createChange(change: Omit<Change, 'id'>, timeline: Array<{ at: string }>): Promise<Change>;
   /** Replaces changes (by id) and appends timeline entries, in one transaction. */
-  saveChanges(changes: Change[], timeline: Array<Record<string, unknown> & { change_id: string; at: string }>): Promise<void>;
+  saveChanges(changes: Change[], timeline: Array<{ change_id: string; at: string }>): Promise<void>;
   getChange(id: string): Promise<Change | null>;
   searchChanges(request: ChangeSearch): Promise<Page<Change>>;
   changeTimeline(id: string): Promise<Array<Record<string, unknown>>>;

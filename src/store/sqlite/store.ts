@@ -405,7 +405,7 @@ export class SqliteStore implements Store {
 
   // ---- changes -----------------------------------------------------------------------------
 
-  async createChange(change: Omit<Change, 'id'>, timeline: Array<Record<string, unknown> & { at: string }>): Promise<Change> {
+  async createChange(change: Omit<Change, 'id'>, timeline: Array<{ at: string }>): Promise<Change> {
     // One immediate transaction: the next number is taken and used before anyone else can.
     return this.db.transaction(() => {
       const seq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM changes').pluck().get());
@@ -419,7 +419,7 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async saveChanges(changes: Change[], timeline: Array<Record<string, unknown> & { change_id: string; at: string }>): Promise<void> {
+  async saveChanges(changes: Change[], timeline: Array<{ change_id: string; at: string }>): Promise<void> {
     const update = this.db.prepare('UPDATE changes SET status = ?, type = ?, start_at = ?, end_at = ?, doc = ? WHERE id = ?');
     const insert = this.db.prepare('INSERT INTO change_timeline (change_id, at, doc) VALUES (?, ?, ?)');
     this.db.transaction(() => {
