@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { roleAllows, VigilError } from '../../core/index.ts';
+import { VigilError } from '../../core/index.ts';
 import type { ApiDeps } from '../facades.ts';
 import { ErrorSchema, PageSchema } from '../schemas.ts';
 
@@ -45,20 +45,11 @@ export async function changeRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   app.get(
     '/api/v1/changes/calendar.ics',
     {
-      config: { permission: 'public' },
+      config: { permission: 'read', tokenIn: { query: 'token' } },
       schema: { summary: 'The change calendar as an iCalendar feed (subscribe with ?token=<viewer token>)', tags, querystring: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 512 })) }) },
     },
     async (request, reply) => {
-      const query = request.query as { from?: string; to?: string; token?: string };
-      const header = request.headers.authorization;
-      const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-      const key = bearer ?? query.token;
-      const principal = key ? await deps.tokens.verify(key) : null;
-      if (!principal) {
-        reply.header('www-authenticate', 'Bearer realm="vigil"');
-        return reply.status(401).send({ error: { code: 'unauthorized', message: 'missing or invalid token: send a bearer token or ?token=' } });
-      }
-      if (!roleAllows(principal.role, 'read')) return reply.status(403).send({ error: { code: 'forbidden', message: `role '${principal.role}' may not read` } });
+      const query = request.query as { from?: string; to?: string };
       const text = await changes.ics(query);
       return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'inline; filename="vigil-changes.ics"').send(text);
     },
@@ -119,22 +110,8 @@ export async function changeRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   // PagerDuty change-event senders cannot add headers either: routing_key may carry an ingest token.
   app.post(
     '/api/v1/integrations/pagerduty/change/enqueue',
-    { config: { permission: 'public' }, schema: { summary: 'PagerDuty Change Events API shape; authorise with a bearer token or an ingest token as routing_key', tags: ['integrations'] } },
+    { config: { permission: 'ingest', tokenIn: { body: 'routing_key' } }, schema: { summary: 'PagerDuty Change Events API shape; authorise with a bearer token or an ingest token as routing_key', tags: ['integrations'] } },
     async (request, reply) => {
-      const body = request.body as { routing_key?: unknown } | null;
-      const header = request.headers.authorization;
-      const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-      const key = bearer ?? (body && typeof body === 'object' && typeof body.routing_key === 'string' ? body.routing_key : undefined);
-      const principal = key ? await deps.tokens.verify(key) : null;
-      if (!principal) {
-        reply.header('www-authenticate', 'Bearer realm="vigil"');
-        const message = 'missing or invalid token: send a bearer token or an ingest token as routing_key';
-        return reply.status(401).send({ status: 'unauthorized', message, errors: [message], error: { code: 'unauthorized', message } });
-      }
-      if (!roleAllows(principal.role, 'ingest')) {
-        const message = `role '${principal.role}' may not ingest`;
-        return reply.status(403).send({ status: 'forbidden', message, errors: [message], error: { code: 'forbidden', message } });
-      }
       const result = await changes.observePagerDuty(request.body);
       if ('errors' in result) return reply.status(400).send({ status: 'invalid event', message: 'Event object is invalid', errors: result.errors });
       return reply.status(202).send({ status: 'success', message: 'Change event processed' });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ALERT_LEVELS, INCIDENT_STATUSES, roleAllows, VigilError } from '../../core/index.ts';
+import { ALERT_LEVELS, INCIDENT_STATUSES, VigilError } from '../../core/index.ts';
 import { parseAlertmanagerWebhook, parsePagerDutyEvent, parseVigilAlerts, PagerDutyError } from '../../triage/index.ts';
 import type { ApiDeps } from '../facades.ts';
 import { ErrorSchema, PageSchema } from '../schemas.ts';
@@ -41,7 +41,7 @@ const tags = ['incidents'];
 
 /** Incidents, silences, triage statistics and alert intake (Vigil's shape, Alertmanager, PagerDuty). */
 export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  const { intake, incidents, silences, tokens } = deps;
+  const { intake, incidents, silences } = deps;
 
   if (intake) {
     app.post(
@@ -61,28 +61,13 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     app.post(
       '/api/v1/integrations/pagerduty/v2/enqueue',
       {
-        config: { permission: 'public' },
+        config: { permission: 'ingest', tokenIn: { body: 'routing_key' } },
         schema: {
           summary: 'PagerDuty Events API v2 (trigger, acknowledge, resolve). Authorise with a bearer token or put an ingest token in routing_key',
           tags: ['integrations'],
         },
       },
       async (request, reply) => {
-        // Who is calling comes first: nothing about the body is told to an unknown caller.
-        const header = request.headers.authorization;
-        const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-        const body = request.body as { routing_key?: unknown } | null;
-        const key = bearer ?? (body && typeof body === 'object' && typeof body.routing_key === 'string' ? body.routing_key : undefined);
-        const principal = key ? await tokens.verify(key) : null;
-        if (!principal) {
-          reply.header('www-authenticate', 'Bearer realm="vigil"');
-          const message = 'missing or invalid token: send a bearer token or an ingest token as routing_key';
-          return reply.status(401).send({ status: 'unauthorized', message, errors: [message], error: { code: 'unauthorized', message } });
-        }
-        if (!roleAllows(principal.role, 'ingest')) {
-          const message = `role '${principal.role}' may not ingest`;
-          return reply.status(403).send({ status: 'forbidden', message, errors: [message], error: { code: 'forbidden', message } });
-        }
         let event;
         try {
           event = parsePagerDutyEvent(request.body, new Date());
