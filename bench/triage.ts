@@ -359,7 +359,6 @@ function sporadic(rule: SigmaRule, n: number, pool: Host[], profile: Profile, wh
   }
 }
 
-const ADMIN_TARGETS = [...SERVERS, ...WS_IT];
 sporadic(R.whoami, 1600, [...WS, ...role('srv-adm')], OFFICE, (h) => (h.role === 'srv-adm' ? pick(ADMINS) : wsUser(h)), 1.0);
 sporadic(R.netGroup, 300, [...WS_IT, ...role('srv-adm'), ...WS.slice(12, 60)], OFFICE, (h) => (h.role === 'srv-adm' ? pick(ADMINS) : h.owner));
 sporadic(R.systeminfo, 800, [...WS, ...WIN_SERVERS], FLAT, (h) => (h.owner ? wsUser(h, 0.5) : 'SYSTEM'), 0.8);

@@ -1,19 +1,8 @@
-import { CHANGE_TYPES, VigilError, type Alert, type ChangeType, type IncomingAlert } from '../core/index.ts';
+import { VigilError, type Alert, type IncomingAlert } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
-import { parseChangeEvents, parseGithubEvent, parsePagerDutyChangeEvent, PagerDutyChangeError, verifyGithubSignature, type ObservedChangeInput } from '../changes/index.ts';
+import { observedChangeOfDetection, parseChangeEvents, parseGithubEvent, parsePagerDutyChangeEvent, PagerDutyChangeError, verifyGithubSignature, type ObservedChangeInput } from '../changes/index.ts';
 import type { ChangeService } from './changes.ts';
 import type { TriageService } from './triage.ts';
-
-const CHANGE_TAG = /^vigil\.change\.([a-z_]+)$/;
-
-/** The change type a Sigma rule's `vigil.change.<type>` tag names, or null. */
-export function changeTypeOfTags(tags: readonly string[]): ChangeType | null {
-  for (const tag of tags) {
-    const type = CHANGE_TAG.exec(tag)?.[1];
-    if (type && (CHANGE_TYPES as readonly string[]).includes(type)) return type as ChangeType;
-  }
-  return null;
-}
 
 /**
  * Observed changes from every way they arrive (the API, PagerDuty change events, GitHub
@@ -80,21 +69,7 @@ export class ChangeIntake {
    * themselves are triaged; the alerts they raise go with them, under the same checkpoint.
    */
   async detections(alerts: Alert[], checkpoint: { name: string; position: number }): Promise<unknown> {
-    const inputs: ObservedChangeInput[] = [];
-    for (const alert of alerts) {
-      const type = changeTypeOfTags(alert.rule.tags);
-      if (!type) continue;
-      inputs.push({
-        source: `sigma:${alert.rule.id}`,
-        type,
-        asset: alert.entities.hosts[0] ?? alert.entities.ips[0] ?? null,
-        service: null,
-        actor: alert.entities.users[0] ?? null,
-        timestamp: alert.first_seen,
-        summary: alert.rule.title,
-        evidence: { event_ids: alert.event_ids, rule_id: alert.rule.id },
-      });
-    }
+    const inputs = alerts.map(observedChangeOfDetection).filter((input): input is ObservedChangeInput => input !== null);
     let raised: IncomingAlert[] = [];
     if (inputs.length > 0) raised = (await this.changes.observe(inputs)).alerts;
     return this.triage.ingest([...alerts, ...raised], checkpoint);

@@ -69,7 +69,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
 
   // Triage: detections and outside alerts become alerts, incidents and notifications.
   // Change management first: triage asks it for every alert's change verdict.
-  const changes = new ChangeService(services.store, config, services.audit, logger, undefined, services.inventoryIndex);
+  const changes = new ChangeService(services.store, config, services.audit, undefined, services.inventoryIndex);
   await changes.start();
   const triage = new TriageService(
     services.store,

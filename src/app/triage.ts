@@ -56,7 +56,6 @@ export class TriageService {
   private readonly triageConfig: TriageConfig;
   /** Whether event time may follow the wall clock now (no backlog being replayed). */
   isIdle: () => boolean = () => true;
-  onOutput?: (output: TriageOutput) => void;
 
   constructor(
     private readonly store: Store,
@@ -143,7 +142,6 @@ export class TriageService {
       await this.reload().catch((reloadError) => this.logger.error({ err: reloadError }, 'triage reload failed'));
       throw error;
     }
-    this.onOutput?.(output);
   }
 
   // ---- intake --------------------------------------------------------------------------------

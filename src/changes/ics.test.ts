@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
-import type { Change } from '../core/index.ts';
 import { changesCalendar } from './ics.ts';
 import { CHANGE_T0, makeChange } from './testkit.ts';
 

@@ -6,3 +6,4 @@ export * from './ics.ts';
 export * from './verdict.ts';
 export * from './observed-input.ts';
 export * from './github.ts';
+export * from './change-alerts.ts';

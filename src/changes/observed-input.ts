@@ -3,7 +3,7 @@
  * Events API (`POST /v2/change/enqueue`) so CI tools already reporting deploys to PagerDuty can point
  * at Vigil unchanged. Pure: the caller stores, matches and judges the result.
  */
-import { CHANGE_TYPES, type ChangeType, type ObservedChange, VigilError } from '../core/index.ts';
+import { CHANGE_TYPES, type Alert, type ChangeType, type ObservedChange, VigilError } from '../core/index.ts';
 import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/index.ts';
 
 /** What a sender describes; the server adds the id, the match, the violations and the receipt time. */
@@ -204,4 +204,31 @@ function parseLinks(value: unknown, errors: string[]): Array<{ href: string; tex
     }
   });
   return links;
+}
+
+const CHANGE_TAG = /^vigil\.change\.([a-z_]+)$/;
+
+/** The change type a Sigma rule's `vigil.change.<type>` tag names, or null. */
+export function changeTypeOfTags(tags: readonly string[]): ChangeType | null {
+  for (const tag of tags) {
+    const type = CHANGE_TAG.exec(tag)?.[1];
+    if (type && (CHANGE_TYPES as readonly string[]).includes(type)) return type as ChangeType;
+  }
+  return null;
+}
+
+/** A detection of a rule tagged `vigil.change.<type>` as an observed change on its host, by its user; null for other rules. */
+export function observedChangeOfDetection(alert: Pick<Alert, 'rule' | 'entities' | 'first_seen' | 'event_ids'>): ObservedChangeInput | null {
+  const type = changeTypeOfTags(alert.rule.tags);
+  if (!type) return null;
+  return {
+    source: `sigma:${alert.rule.id}`,
+    type,
+    asset: alert.entities.hosts[0] ?? alert.entities.ips[0] ?? null,
+    service: null,
+    actor: alert.entities.users[0] ?? null,
+    timestamp: alert.first_seen,
+    summary: alert.rule.title,
+    evidence: { event_ids: alert.event_ids, rule_id: alert.rule.id },
+  };
 }

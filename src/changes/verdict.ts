@@ -39,6 +39,9 @@ export class ChangeIndex {
   private longest = 0;
   private readonly observedByPlace = new Map<string, ObservedChange[]>();
   private readonly observedIds = new Set<string>();
+  /** The latest observed change's time, and observations since the last pruning. */
+  private latestObserved = 0;
+  private sincePrune = 0;
   private placesFor: InventoryIndex | null = null;
   private readonly serviceCache = new Map<string, Place[]>();
 
@@ -108,6 +111,12 @@ export class ChangeIndex {
     // The same evidence again (a retried delivery, a replayed detection) is already known.
     if (this.observedIds.has(observed.id)) return;
     this.observedIds.add(observed.id);
+    this.latestObserved = Math.max(this.latestObserved, Date.parse(observed.timestamp));
+    // Keep memory bounded: what is older than the lookback can no longer be anyone's suspect.
+    if (++this.sincePrune >= 1000) {
+      this.sincePrune = 0;
+      this.prune(this.latestObserved);
+    }
     for (const place of this.placesOfObserved(observed)) {
       const list = this.observedByPlace.get(place) ?? [];
       list.push(observed);

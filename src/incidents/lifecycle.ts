@@ -1,4 +1,4 @@
-import { ALERT_LEVELS, type AlertLevel, VigilError, badRequest, isOpenStatus, OPEN_STATUSES, type Incident, type IncidentStatus, type TimelineEntry } from '../core/index.ts';
+import { ALERT_LEVELS, type AlertLevel, VigilError, badRequest, isOpenStatus, type Incident, type IncidentStatus, type TimelineEntry } from '../core/index.ts';
 
 /** Where each state may go next. Nothing leads back to 'new'; 'closed' is final (reopen a resolved one before closing). */
 export const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
