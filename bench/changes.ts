@@ -8,6 +8,7 @@ import { ChangeIndex } from '../src/changes/index.ts';
 import { attackFromTags } from '../src/detect/index.ts';
 import { slaFor } from '../src/incidents/index.ts';
 import { InventoryIndex, TriageEngine } from '../src/triage/index.ts';
+import { seededRandom } from '../src/lib/index.ts';
 import { report } from './lib.ts';
 
 const ASSETS = 100_000;
@@ -16,14 +17,7 @@ const ALERTS = 20_000;
 const DAY = Date.parse('2026-03-03T00:00:00Z');
 const NOW = '2026-03-01T00:00:00Z';
 
-let seed = 0x5eed;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = seededRandom(0x5eed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
 // 200 services in tiers, each depending on up to two earlier ones; 100,000 assets on them.

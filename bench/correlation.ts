@@ -40,7 +40,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VigilEvent } from '../src/core/index.ts';
 import { RuleSet } from '../src/detect/index.ts';
-import { newId } from '../src/lib/index.ts';
+import { newId, seededRandom } from '../src/lib/index.ts';
 import { normalizeRecord } from '../src/normalize/index.ts';
 import { report } from './lib.ts';
 
@@ -57,15 +57,8 @@ const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 
 
 // ---- deterministic generator -------------------------------------------------------------------
 
-let seed = 0x2f6e2b1;
-/** mulberry32: the same log on every run. */
-const rand = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** The same log on every run. */
+const rand = seededRandom(0x2f6e2b1);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 

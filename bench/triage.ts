@@ -59,7 +59,7 @@ import { resolveConfig, type TriageConfig } from '../src/config/index.ts';
 import { OPEN_STATUSES, type AlertLevel, type Asset, type Incident, type IncomingAlert, type Service, type Silence, type VigilEvent } from '../src/core/index.ts';
 import { attackFromTags, buildAlert } from '../src/detect/index.ts';
 import { slaFor, type SlaTargets } from '../src/incidents/sla.ts';
-import { silentLogger } from '../src/lib/index.ts';
+import { seededRandom, silentLogger } from '../src/lib/index.ts';
 import { InventoryIndex, TriageEngine, alertmanagerFingerprint, parseAlertmanagerWebhook, type TriageOutput } from '../src/triage/index.ts';
 import { openLocal } from '../src/app/local.ts';
 import { TriageService } from '../src/app/triage.ts';
@@ -86,18 +86,8 @@ const hhmm = (ms: number): string => iso(ms).slice(11, 16);
 
 // ---- deterministic randomness --------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SEED = intEnv('BENCH_TRIAGE_SEED', 0x5eed_7a1e, 0);
-const rand = mulberry32(SEED);
+const rand = seededRandom(SEED);
 const between = (lo: number, hi: number): number => lo + rand() * (hi - lo);
 const intBetween = (lo: number, hi: number): number => Math.floor(between(lo, hi + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;

@@ -6,3 +6,4 @@ export * from './net.ts';
 export * from './csv.ts';
 export * from './path.ts';
 export * from './duration.ts';
+export * from './random.ts';

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VigilEvent } from '../../core/index.ts';
+import { seededRandom } from '../../lib/index.ts';
 import { normalizeRecord } from '../../normalize/index.ts';
 
 export const WINDOWS_CORPUS = process.env.VIGIL_WINDOWS_EVENTS ?? '/work/shared/data/windows-events';
@@ -65,17 +66,8 @@ export function loadLoghub(name: string, limit = 2000): VigilEvent[] {
     .map((l) => toEvent({ kind: 'text', value: l }));
 }
 
-/** Mulberry32: small, seeded, good enough for property tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness for property tests (the shared generator). */
+export const rng = seededRandom;
 
 export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)];

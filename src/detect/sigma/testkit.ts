@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { CompiledRule, EventView } from '../types.ts';
 import { compileRule } from './compile.ts';
+import { seededRandom } from '../../lib/index.ts';
 import { objectEventView } from './event.ts';
 import { parseRuleText } from './load.ts';
 import type { LoadOptions, SigmaRejection } from './types.ts';
@@ -44,14 +45,5 @@ export function matches(detection: string | CompiledRule, event: Record<string, 
   return r.match(ev(event, time));
 }
 
-/** Deterministic PRNG for property tests. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for property tests (the shared generator). */
+export const rng = seededRandom;

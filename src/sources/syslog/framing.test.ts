@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { datagramFrame, FrameParser, HEAD_BYTES, MAX_OCTET_COUNT, type Frame } from './framing.ts';
+import { seededRandom } from '../../lib/index.ts';
 
 type Split = 'whole' | 'bytes' | number[];
 
@@ -22,17 +23,8 @@ function parse(input: Buffer, max: number, split: Split, opts: { end?: boolean }
   return { frames, parser };
 }
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failure can be replayed. */
+const rng = seededRandom;
 
 function randomCuts(n: number, rand: () => number): number[] {
   const cuts = new Set<number>();
