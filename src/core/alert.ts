@@ -66,30 +66,11 @@ export interface Alert {
 export const ALERT_LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical'];
 
 /**
- * An alert as a detector or an integration hands it to triage, before triage gives it an id,
- * a count and an incident: the fingerprint decides whether it is new or a repeat.
+ * An alert as a detector or an integration hands it to triage, before triage gives it an id, an
+ * incident and its verdicts: the fingerprint decides whether it is new or a repeat. Its times and
+ * count are those of the occurrences this report covers; `resolved_at` defaults to `last_seen`.
  */
-export interface IncomingAlert {
-  fingerprint: string;
-  source: string;
-  rule: { id: string; title: string; level: AlertLevel; tags: string[] };
-  description?: string;
-  labels: Record<string, string>;
-  entities: AlertEntities;
-  attack: AttackContext;
-  event_ids: string[];
-  /** Event time (ISO 8601) of the first and last occurrence this report covers. */
-  first_seen: string;
-  last_seen: string;
-  /** Occurrences this report covers (1 for a single detection). */
-  count: number;
-  status: 'firing' | 'resolved';
-  /** Event time it resolved, for status resolved (defaults to last_seen). */
-  resolved_at?: string | null;
-  correlation?: Alert['correlation'];
-  annotations?: Record<string, string>;
-  links?: Array<{ href: string; text?: string }>;
-  indicator?: Alert['indicator'];
+export type IncomingAlert = Omit<Alert, 'id' | 'suppressed_by' | 'created_at' | 'incident_id' | 'flapping' | 'change_verdict' | 'related_changes'> & {
   /** An integration's acknowledgement (PagerDuty `acknowledge`): acknowledges the alert's incident. */
   acknowledge?: boolean;
-}
+};
