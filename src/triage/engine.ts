@@ -721,10 +721,10 @@ export class TriageEngine {
         if (!ids) this.byEntity.set(key, (ids = new Set()));
         ids.add(id);
       }
+      // Its services are already among the alert's: admission added the assets' services.
       if (prefix !== 'u:') {
         const asset = inventory.asset(value);
         if (asset && (!state.asset.known || asset.criticality > state.asset.criticality)) state.asset = { name: asset.name, criticality: asset.criticality, known: true };
-        if (asset) for (const service of asset.services) this.addService(state, service);
       }
     };
     for (const host of alert.entities.hosts) addEntity(state.hosts, host, 'h:');
