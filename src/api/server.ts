@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installAuth } from './auth.ts';
-import { installErrorHandler } from './errors.ts';
+import { errorBody, installErrorHandler } from './errors.ts';
 import type { ApiDeps } from './facades.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -13,6 +13,23 @@ import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
 export const API_VERSION = '0.1.0';
+
+/**
+ * A body whose declared length is over its route's limit is refused before it is read, keeping
+ * the connection: Node discards the unread body after the answer, so the client finishes sending
+ * and reads the 413 instead of losing it to a reset. A body far over the limit is not worth
+ * reading: that connection closes. (Compressed bodies are limited as they are decoded.)
+ */
+function refuseDeclaredOversize(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const declared = Number(request.headers['content-length']);
+    const limit = request.routeOptions.bodyLimit;
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+    if (!limit || !Number.isFinite(declared) || declared <= limit || (encoding !== 'identity' && encoding !== '')) return;
+    if (declared > 16 * limit) reply.header('connection', 'close');
+    return reply.status(413).send(errorBody('payload_too_large', `Request body is larger than ${limit} bytes`, 'body'));
+  });
+}
 
 /** The HTTP API: every route under /api/v1 checks its token and role. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -36,6 +53,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   installAuth(app, deps.tokens);
+  refuseDeclaredOversize(app);
   await app.register(async (scope) => {
     await opsRoutes(scope, deps);
     await tokenRoutes(scope, deps);

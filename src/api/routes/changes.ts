@@ -123,6 +123,7 @@ export async function changeRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     scope.post(
       '/api/v1/integrations/github',
       {
+        bodyLimit: deps.limits.maxBodyBytes,
         config: { permission: 'public' },
         schema: { summary: 'GitHub webhooks (deployment_status, push to the default branch), verified with X-Hub-Signature-256 and integrations.github.secret', tags: ['integrations'] },
       },

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { VigilError } from '../../core/index.ts';
 import { bodyFormat, parseBody } from '../../sources/http/index.ts';
-import { errorBody } from '../errors.ts';
 import type { ApiDeps } from '../facades.ts';
 import { ErrorSchema, PageSchema } from '../schemas.ts';
 
@@ -26,16 +25,6 @@ export async function eventRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   await app.register(async (ingest) => {
     ingest.removeAllContentTypeParsers();
     ingest.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.limits.maxBodyBytes }, (_request, body, done) => done(null, body));
-    // A declared length over the limit is refused before reading, keeping the connection: Node
-    // discards the unread body after the answer, so the client finishes sending and reads the 413
-    // instead of losing it to a reset. A body far over the limit is not worth reading: close.
-    ingest.addHook('onRequest', async (request, reply) => {
-      const declared = Number(request.headers['content-length']);
-      const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-      if (!Number.isFinite(declared) || declared <= deps.limits.maxBodyBytes || (encoding !== 'identity' && encoding !== '')) return;
-      if (declared > 16 * deps.limits.maxBodyBytes) reply.header('connection', 'close');
-      return reply.status(413).send(errorBody('payload_too_large', `Request body is larger than ${deps.limits.maxBodyBytes} bytes`, 'body'));
-    });
     // Decompress before the body limit counts, so the limit applies to what is decoded (no zip bombs).
     ingest.addHook('preParsing', async (request, _reply, payload) => {
       const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
@@ -54,6 +43,7 @@ export async function eventRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     ingest.post(
       '/api/v1/events',
       {
+        bodyLimit: deps.limits.maxBodyBytes,
         config: { permission: 'ingest' },
         schema: {
           summary: 'Ingest events',
