@@ -104,15 +104,8 @@ export class SqliteStore implements Store {
   // ---- events ------------------------------------------------------------------------------
 
   async write(batch: WriteBatch): Promise<WriteReceipt> {
-    const empty =
-      batch.events.length === 0 &&
-      batch.deadLetters.length === 0 &&
-      !batch.alerts?.length &&
-      !batch.incidents?.length &&
-      !batch.timeline?.length &&
-      !batch.notifications?.length &&
-      !batch.ledger?.length &&
-      !batch.checkpoint;
+    // Nothing to write when every list is empty and no checkpoint moves (whatever the batch grows to hold).
+    const empty = !batch.checkpoint && Object.values(batch).every((value) => !Array.isArray(value) || value.length === 0);
     if (empty) {
       return { firstPosition: null, lastPosition: null };
     }
