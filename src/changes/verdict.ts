@@ -33,7 +33,7 @@ const fmtTime = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(
  */
 export class ChangeIndex {
   /** Per place, changes sorted by window start, so a verdict reads only those near the alert's time. */
-  private readonly byPlace = new Map<string, Array<{ start: number; end: number; change: Change; window: string }>>();
+  private readonly byPlace = new Map<string, IndexedChange[]>();
   private readonly placesOf = new Map<string, string[]>();
   /** The longest window indexed: how far before an alert a window may start and still hold it. */
   private longest = 0;
@@ -43,7 +43,13 @@ export class ChangeIndex {
   private latestObserved = 0;
   private sincePrune = 0;
   private placesFor: InventoryIndex | null = null;
-  private readonly serviceCache = new Map<string, Place[]>();
+  /** Per service an alert names: its places and their changes merged (see serviceView). */
+  private readonly serviceViews = new Map<string, ServiceView>();
+  /** Scratch lists of `verdict`, reused: it runs for every alert. */
+  private readonly found: Candidate[] = [];
+  private readonly services: string[] = [];
+  /** Worded related changes by what decides their words (see worded). */
+  private readonly wordings = new Map<string, RelatedChange>();
 
   constructor(
     private readonly inventory: () => InventoryIndex,
@@ -73,6 +79,8 @@ export class ChangeIndex {
   /** Adds or replaces a change (by id); one that can no longer explain anything is dropped. */
   upsert(change: Change): void {
     this.remove(change.id);
+    this.serviceViews.clear();
+    this.wordings.clear();
     if (!EXPLAINING.has(change.status)) return;
     const start = Date.parse(change.window.start);
     const end = Date.parse(change.window.end);
@@ -89,6 +97,7 @@ export class ChangeIndex {
   }
 
   remove(id: string): void {
+    if (this.placesOf.has(id)) this.serviceViews.clear();
     for (const place of this.placesOf.get(id) ?? []) {
       const list = this.byPlace.get(place);
       if (!list) continue;
@@ -151,8 +160,6 @@ export class ChangeIndex {
 
   /** A service and what it depends on (two steps), as places with their distance from an alert on one of its assets. */
   private servicePlaces(index: InventoryIndex, service: string): Place[] {
-    const cached = this.serviceCache.get(service);
-    if (cached) return cached;
     const canonical = index.service(service)?.name ?? service;
     const places: Place[] = [{ key: `s:${canonical.toLowerCase()}`, label: canonical, distance: 1 }];
     // Two steps of dependencies: further away, a change explains little. A dependency is
@@ -162,80 +169,126 @@ export class ChangeIndex {
       const lower = dependency.toLowerCase();
       places.push({ key: `s:${lower}`, label: dependency, distance: 1 + depth }, { key: `d:${lower}`, label: dependency, distance: 1 + depth });
     }
-    this.serviceCache.set(service, places);
     return places;
   }
 
-  /** Where an alert is: its assets (distance 0), their services (1), and what those depend on. */
-  private placesOfAlert(alert: Pick<Alert, 'entities'>): Place[] {
-    const index = this.inventory();
+  /**
+   * What an alert on a service's asset sees: its places, and the changes at all of them merged
+   * into one list by window start, each change once at its nearest place. Built when first
+   * needed and dropped whenever the changes or the inventory change, so a verdict reads one list
+   * per service instead of one per place.
+   */
+  private serviceView(index: InventoryIndex, service: string): ServiceView {
     if (index !== this.placesFor) {
       this.placesFor = index;
-      this.serviceCache.clear();
+      this.serviceViews.clear();
     }
-    const places: Place[] = [];
-    const services: string[] = [];
-    for (const name of alert.entities.hosts.length + alert.entities.ips.length === 1 ? (alert.entities.hosts.length ? alert.entities.hosts : alert.entities.ips) : [...alert.entities.hosts, ...alert.entities.ips]) {
-      const asset = index.asset(name);
-      const label = asset?.name ?? name;
-      places.push({ key: `a:${label.toLowerCase()}`, label, distance: 0 });
-      if (asset) services.push(...asset.services);
+    const cached = this.serviceViews.get(service);
+    if (cached) return cached;
+    const places = this.servicePlaces(index, service);
+    const nearest = new Map<string, Place>();
+    const timeline: IndexedChange[] = [];
+    for (const place of places) {
+      for (const entry of this.byPlace.get(place.key) ?? []) {
+        const known = nearest.get(entry.change.id);
+        if (!known) timeline.push(entry);
+        if (!known || known.distance > place.distance) nearest.set(entry.change.id, place);
+      }
     }
-    services.push(...alert.entities.services);
-    for (const service of services) places.push(...this.servicePlaces(index, service));
-    return places;
+    timeline.sort((a, b) => a.start - b.start);
+    const view = { places, timeline, starts: Float64Array.from(timeline, (entry) => entry.start), nearest };
+    this.serviceViews.set(service, view);
+    return view;
   }
 
   verdict(alert: Pick<Alert, 'entities'>, atMs: number): ChangeVerdict {
-    // Plain candidate records, worded only for the few kept: this runs for every alert.
-    let candidates: Candidate[] | null = null;
-    const places = this.placesOfAlert(alert);
+    const index = this.inventory();
+    // This runs for every alert: candidates are plain records in a reused list, worded only
+    // for the few kept, and a place is made only where something changed.
+    const found = this.found;
+    const services = this.services;
+    found.length = 0;
+    services.length = 0;
     const margin = this.options.marginMs;
-    for (let p = 0; p < places.length; p++) {
-      const place = places[p]!;
-      const topology = 1 / (1 + place.distance);
-      const changes = this.byPlace.get(place.key);
-      if (changes) {
-        const last = atMs + margin;
-        for (let i = lowerBound(changes, atMs - margin - this.longest); i < changes.length && changes[i]!.start <= last; i++) {
-          const entry = changes[i]!;
-          const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
-          if (gap > margin) continue;
-          const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
-          (candidates ??= []).push({ key: entry.change.id, verdict: 'expected-change', score: round(proximity * topology), place, change: entry.change, window: entry.window, gap, observed: null });
-        }
+    const { hosts, ips } = alert.entities;
+    for (let n = 0; n < hosts.length + ips.length; n++) {
+      const name = n < hosts.length ? hosts[n]! : ips[n - hosts.length]!;
+      const asset = index.asset(name);
+      const label = asset?.name ?? name;
+      const key = `a:${label.toLowerCase()}`;
+      const changes = this.byPlace.get(key);
+      const observed = this.observedByPlace.get(key);
+      if (changes || observed) {
+        const place: Place = { key, label, distance: 0 };
+        if (changes) this.expected(found, changes, place, atMs, margin);
+        if (observed) this.unrecorded(found, observed, place, atMs);
       }
-      const observedHere = this.observedByPlace.get(place.key);
-      if (!observedHere) continue;
-      for (const observed of observedHere) {
-        const at = Date.parse(observed.timestamp);
-        if (at > atMs || atMs - at > this.options.lookbackMs) continue;
-        const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
-        if (!observed.matched_change) {
-          (candidates ??= []).push({ key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, window: '', gap: 0, observed });
-        } else if (observed.outside_window || observed.violations.length > 0) {
-          (candidates ??= []).push({ key: observed.matched_change, verdict: 'window-violation', score, place, change: null, window: '', gap: 0, observed });
-        }
+      if (asset) for (const service of asset.services) if (!services.includes(service)) services.push(service);
+    }
+    for (const service of alert.entities.services) if (!services.includes(service)) services.push(service);
+    for (const service of services) {
+      const view = this.serviceView(index, service);
+      this.expected(found, view.timeline, view.nearest, atMs, margin, view.starts);
+      if (this.observedByPlace.size === 0) continue;
+      for (const place of view.places) {
+        const observed = this.observedByPlace.get(place.key);
+        if (observed) this.unrecorded(found, observed, place, atMs);
       }
     }
-    if (!candidates) return NO_CHANGE;
-    // The best candidate per change, most likely first.
-    const best = new Map<string, Candidate>();
-    for (const candidate of candidates) {
-      const known = best.get(candidate.key);
-      if (!known || known.score < candidate.score) best.set(candidate.key, candidate);
-    }
-    const list = [...best.values()]
-      .sort(compareRelatedChanges)
-      .slice(0, 5)
-      .map((c) => this.word(c, atMs));
-    return { verdict: list[0]!.verdict, related: list };
+    if (found.length === 0) return NO_CHANGE;
+    const related = (found.length > 1 ? found.sort(compareRelatedChanges).slice(0, 5) : found).map((c) => this.worded(c));
+    return { verdict: related[0]!.verdict, related };
   }
 
-  private word(c: Candidate, atMs: number): RelatedChange {
+  /** Approved changes in `entries` whose window (plus the margin) holds `atMs`, each kept once at its best. */
+  private expected(found: Candidate[], entries: IndexedChange[], at: Place | Map<string, Place>, atMs: number, margin: number, starts?: Float64Array): void {
+    const last = atMs + margin;
+    // Searched in a flat array of starts when there is one: a long list's entries are scattered in memory.
+    const first = starts ? lowerBoundOf(starts, atMs - margin - this.longest) : lowerBound(entries, atMs - margin - this.longest);
+    for (let i = first; i < entries.length && entries[i]!.start <= last; i++) {
+      const entry = entries[i]!;
+      const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
+      if (gap > margin) continue;
+      const place = at instanceof Map ? at.get(entry.change.id)! : at;
+      const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
+      keepBest(found, { key: entry.change.id, verdict: 'expected-change', score: round(proximity * (1 / (1 + place.distance))), place, change: entry.change, window: entry.window, gap, early: atMs < entry.start, observed: null });
+    }
+  }
+
+  /** Observed changes at a place shortly before `atMs` that no record covers, or that broke their record's window. */
+  private unrecorded(found: Candidate[], observedHere: ObservedChange[], place: Place, atMs: number): void {
+    const topology = 1 / (1 + place.distance);
+    for (const observed of observedHere) {
+      const at = Date.parse(observed.timestamp);
+      if (at > atMs || atMs - at > this.options.lookbackMs) continue;
+      const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
+      if (!observed.matched_change) {
+        keepBest(found, { key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, window: '', gap: 0, early: false, observed });
+      } else if (observed.outside_window || observed.violations.length > 0) {
+        keepBest(found, { key: observed.matched_change, verdict: 'window-violation', score, place, change: null, window: '', gap: 0, early: false, observed });
+      }
+    }
+  }
+
+  /**
+   * The same change seen from the same place at the same distance in time reads the same for
+   * every alert: one shared, frozen object instead of a new sentence per alert, which thousands
+   * of alerts in a change's window would otherwise each keep.
+   */
+  private worded(c: Candidate): RelatedChange {
+    const key = `${c.key}\u0000${c.place.key}\u0000${Math.round(c.score * 1000) * 1_000_000 + (c.early ? -1 : 1) * Math.round(c.gap / 60_000)}`;
+    const known = this.wordings.get(key);
+    if (known) return known;
+    if (this.wordings.size >= MAX_WORDINGS) this.wordings.clear();
+    const related = Object.freeze(this.word(c));
+    this.wordings.set(key, related);
+    return related;
+  }
+
+  private word(c: Candidate): RelatedChange {
     const where = c.place.distance === 0 ? `on ${c.place.label}` : c.place.distance === 1 ? `on its service ${c.place.label}` : `on ${c.place.label}, which it depends on`;
     if (c.change) {
-      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${atMs < Date.parse(c.change.window.start) ? 'before' : 'after'} it` : '';
+      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${c.early ? 'before' : 'after'} it` : '';
       return {
         id: c.change.id,
         title: c.change.title,
@@ -255,6 +308,34 @@ export class ChangeIndex {
   }
 }
 
+interface IndexedChange {
+  start: number;
+  end: number;
+  change: Change;
+  /** The change's window, worded once when indexed. */
+  window: string;
+}
+
+interface ServiceView {
+  places: Place[];
+  /** Changes at any of the places, by window start. */
+  timeline: IndexedChange[];
+  /** The timeline's window starts, for the binary search. */
+  starts: Float64Array;
+  /** The nearest of the places each change touches. */
+  nearest: Map<string, Place>;
+}
+
+/** Adds a candidate unless the same change is already there with a better score (candidates are few). */
+function keepBest(found: Candidate[], candidate: Candidate): void {
+  for (let i = 0; i < found.length; i++) {
+    if (found[i]!.key !== candidate.key) continue;
+    if (found[i]!.score < candidate.score) found[i] = candidate;
+    return;
+  }
+  found.push(candidate);
+}
+
 interface Candidate {
   key: string;
   verdict: RelatedChange['verdict'];
@@ -264,11 +345,27 @@ interface Candidate {
   /** The change's window, worded once when indexed. */
   window: string;
   gap: number;
+  /** The alert came before the window opened. */
+  early: boolean;
   observed: ObservedChange | null;
 }
 
+/** Bound on remembered wordings; past it they are forgotten and worded again. */
+const MAX_WORDINGS = 50_000;
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const NO_CHANGE: ChangeVerdict = Object.freeze({ verdict: 'no-change', related: [] }) as ChangeVerdict;
+
+/** First index whose value is at or after `start`. */
+function lowerBoundOf(starts: Float64Array, start: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** First index whose start is at or after `start`. */
 function lowerBound(list: Array<{ start: number }>, start: number): number {
