@@ -253,7 +253,7 @@ export class TriageEngine {
     const id = state.incident.id;
     this.incidents.delete(id);
     if (state.incident.grouping.key && this.groups.get(state.incident.grouping.key) === id) this.groups.delete(state.incident.grouping.key);
-    for (const key of this.incidentEntityKeys(state)) this.byEntity.get(key)?.delete(id);
+    for (const key of this.incidentEntityKeys(state)) this.unindexEntity(key, id);
     for (const service of state.services) this.byService.get(service)?.delete(id);
     for (const [key, incidentId] of this.byChange) if (incidentId === id) this.byChange.delete(key);
     for (const alertState of state.alerts.values()) {
@@ -545,6 +545,11 @@ export class TriageEngine {
     return best;
   }
 
+  private unindexEntity(key: string, id: string): void {
+    const ids = this.byEntity.get(key);
+    if (ids?.delete(id) && ids.size === 0) this.byEntity.delete(key);
+  }
+
   private entityCount(state: IncidentState): number {
     return state.hosts.size + state.users.size + state.ips.size;
   }
@@ -715,7 +720,8 @@ export class TriageEngine {
     const addEntity = (set: Set<string>, value: string, prefix: string) => {
       if (set.has(value) || set.size >= MAX_ENTITIES) return;
       set.add(value);
-      if (!this.ignored.has(value.toLowerCase())) {
+      // A fleet-wide incident takes no alerts by entity: indexing its hosts would only cost memory.
+      if (this.entityCount(state) <= this.config.correlation.max_entities && !this.ignored.has(value.toLowerCase())) {
         const key = `${prefix}${value.toLowerCase()}`;
         let ids = this.byEntity.get(key);
         if (!ids) this.byEntity.set(key, (ids = new Set()));
@@ -733,7 +739,7 @@ export class TriageEngine {
     for (const service of alert.entities.services) this.addService(state, service);
     if (wasScoped && this.entityCount(state) > this.config.correlation.max_entities) {
       // Fleet-wide now: leave the entity index so it no longer pulls in alerts by entity.
-      for (const key of this.incidentEntityKeys(state)) this.byEntity.get(key)?.delete(id);
+      for (const key of this.incidentEntityKeys(state)) this.unindexEntity(key, id);
     }
 
     const phases = phasesOf(alert);
