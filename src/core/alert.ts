@@ -57,6 +57,10 @@ export interface Alert {
   links?: Array<{ href: string; text?: string }>;
   /** For threat-intel matches: the indicator's confidence (0-100), used in the priority score. */
   indicator?: { confidence: number; value?: string; type?: string; source?: string };
+  /** Watchlists holding one of its entities (set by triage; also its `watchlist` label, comma-joined). */
+  watchlists?: string[];
+  /** Found by this retro-hunt in stored events, after the fact (its time is not when it was detected). */
+  retro_hunt?: string;
   /** What a change has to do with it (set by triage from change management). */
   change_verdict?: ChangeVerdictKind;
   related_changes?: RelatedChange[];

@@ -116,8 +116,13 @@ export interface Incident {
   techniques: string[];
   rules: string[];
   sources: string[];
-  /** Event time of the first and latest alert (ISO). */
+  /** Event time of the first and latest alert detected as it happened (ISO). */
   first_seen: string;
+  /**
+   * Event time of the earliest evidence known, including what a retro-hunt found later in
+   * stored events: dwell time runs from here to detected_at.
+   */
+  first_evidence_at?: string;
   last_seen: string;
   /** When Vigil opened it (wall clock of the first alert's detection). */
   detected_at: string;

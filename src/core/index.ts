@@ -11,3 +11,4 @@ export * from './incident.ts';
 export * from './silence.ts';
 export * from './ledger.ts';
 export * from './change.ts';
+export * from './indicator.ts';

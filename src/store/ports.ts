@@ -1,4 +1,4 @@
-import type { Alert, Asset, AuditEntry, AuditRecord, Change, FreezePolicy, Incident, ObservedChange, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, AuditEntry, AuditRecord, Change, FreezePolicy, Incident, Indicator, IndicatorType, ObservedChange, RetroHunt, Watchlist, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -185,6 +185,59 @@ export interface ChangeStore {
   searchChangeEvents(request: { from?: number; to?: number; asset?: string; limit: number; after?: number }): Promise<Page<ObservedChange>>;
 }
 
+export interface IndicatorSearch {
+  type?: IndicatorType;
+  source?: string;
+  /** Values starting with this text. */
+  prefix?: string;
+  /** Only indicators still valid at this time (ms); expired ones are kept until deleted. */
+  validAt?: number;
+  limit: number;
+  /** Indicator id to continue after. */
+  after?: string;
+}
+
+/** What storing a list of indicators did, by id: new ones and changed ones start a retro-hunt. */
+export interface IndicatorWrite {
+  added: string[];
+  updated: string[];
+  unchanged: number;
+}
+
+/** A feed's position and health, kept across restarts. */
+export interface FeedState {
+  name: string;
+  cursor: { etag: string | null; last_modified: string | null; added_after: string | null };
+  status: Record<string, unknown>;
+}
+
+/** Threat intelligence: indicators with their sightings, feed positions, watchlists, retro-hunts. */
+export interface IntelStore {
+  /** Inserts or replaces indicators by id in one transaction; sightings are kept. */
+  putIndicators(indicators: Array<Omit<Indicator, 'sightings' | 'last_sighting'>>): Promise<IndicatorWrite>;
+  getIndicator(id: string): Promise<Indicator | null>;
+  searchIndicators(request: IndicatorSearch): Promise<Page<Indicator>>;
+  /** Deletes by id; returns the ids that existed. */
+  deleteIndicators(ids: string[]): Promise<string[]>;
+  countIndicators(): Promise<number>;
+  /** Every stored indicator, in batches (to load the matcher). */
+  indicatorBatches(size: number): AsyncIterable<Indicator[]>;
+  /** Adds sightings: per indicator a count and the event time of the latest. */
+  recordSightings(sightings: Array<{ id: string; count: number; last: string }>): Promise<void>;
+  getFeedState(name: string): Promise<FeedState | null>;
+  putFeedState(state: FeedState): Promise<void>;
+  putWatchlist(watchlist: Watchlist): Promise<void>;
+  getWatchlist(name: string): Promise<Watchlist | null>;
+  listWatchlists(): Promise<Watchlist[]>;
+  deleteWatchlist(name: string): Promise<boolean>;
+  putRetroHunt(hunt: RetroHunt): Promise<void>;
+  getRetroHunt(id: string): Promise<RetroHunt | null>;
+  listRetroHunts(limit: number): Promise<RetroHunt[]>;
+  /** Stored events with @timestamp in [from, to), in commit order after position `after` (for retro-hunts). */
+  eventsBetween(from: number, to: number, after: number, limit: number): Promise<CommittedEvent[]>;
+  countEventsBetween(from: number, to: number): Promise<number>;
+}
+
 /** Assets and services, by name. */
 export interface InventoryStore {
   putAsset(asset: Asset): Promise<void>;
@@ -231,7 +284,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, IncidentStore, ChangeStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, IncidentStore, ChangeStore, IntelStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

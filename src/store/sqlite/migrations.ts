@@ -122,6 +122,21 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE change_policies (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
    CREATE TABLE change_events (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, asset TEXT, matched_change TEXT, doc TEXT NOT NULL);
    CREATE INDEX change_events_ts ON change_events(ts);`,
+  // Threat intelligence. Indicators keyed "type:value" (so a type is a key range, no index of its
+  // own); sightings in columns (the matcher adds to them without rewriting the document).
+  `CREATE TABLE indicators (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     source TEXT NOT NULL,
+     valid_until INTEGER,
+     sightings INTEGER NOT NULL DEFAULT 0,
+     last_sighting TEXT,
+     doc TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX indicators_source ON indicators(source);
+   CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, cursor TEXT NOT NULL, status TEXT NOT NULL);
+   CREATE TABLE watchlists (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+   CREATE TABLE retro_hunts (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): number {

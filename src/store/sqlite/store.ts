@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
-import type { AlertSearch, ChangeSearch, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type Indicator, type RetroHunt, type Watchlist, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
+import type { AlertSearch, ChangeSearch, FeedState, IndicatorSearch, IndicatorWrite, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
 import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
+import { SqliteIntel } from './intel.ts';
 import { SqliteReader } from './reader.ts';
 import { SqliteWriter } from './writer.ts';
 
@@ -78,12 +79,14 @@ export class SqliteStore implements Store {
   private statsCache: { at: number; value: Awaited<ReturnType<Store['stats']>> } | null = null;
   private readonly touched = new Map<string, string>();
   private readonly touchTimer: NodeJS.Timeout;
+  private readonly intel: SqliteIntel;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: SqliteWriter,
     private readonly reader: SqliteReader,
   ) {
+    this.intel = new SqliteIntel(db, reader);
     this.touchTimer = setInterval(() => this.flushTouches(), 30_000);
     this.touchTimer.unref();
   }
@@ -481,6 +484,63 @@ export class SqliteStore implements Store {
     const more = rows.length > request.limit;
     const page = more ? rows.slice(0, request.limit) : rows;
     return { items: page.map((row) => JSON.parse(row[1]) as ObservedChange), next_cursor: more ? String(page[page.length - 1]![0]) : null };
+  }
+
+  // ---- threat intelligence (see intel.ts) -------------------------------------------------------
+
+  putIndicators(indicators: Array<Omit<Indicator, 'sightings' | 'last_sighting'>>): Promise<IndicatorWrite> {
+    return this.intel.putIndicators(indicators);
+  }
+  getIndicator(id: string): Promise<Indicator | null> {
+    return this.intel.getIndicator(id);
+  }
+  searchIndicators(request: IndicatorSearch): Promise<Page<Indicator>> {
+    return this.intel.searchIndicators(request);
+  }
+  deleteIndicators(ids: string[]): Promise<string[]> {
+    return this.intel.deleteIndicators(ids);
+  }
+  countIndicators(): Promise<number> {
+    return this.intel.countIndicators();
+  }
+  indicatorBatches(size: number): AsyncIterable<Indicator[]> {
+    return this.intel.indicatorBatches(size);
+  }
+  recordSightings(sightings: Array<{ id: string; count: number; last: string }>): Promise<void> {
+    return this.intel.recordSightings(sightings);
+  }
+  getFeedState(name: string): Promise<FeedState | null> {
+    return this.intel.getFeedState(name);
+  }
+  putFeedState(state: FeedState): Promise<void> {
+    return this.intel.putFeedState(state);
+  }
+  putWatchlist(watchlist: Watchlist): Promise<void> {
+    return this.intel.putWatchlist(watchlist);
+  }
+  getWatchlist(name: string): Promise<Watchlist | null> {
+    return this.intel.getWatchlist(name);
+  }
+  listWatchlists(): Promise<Watchlist[]> {
+    return this.intel.listWatchlists();
+  }
+  deleteWatchlist(name: string): Promise<boolean> {
+    return this.intel.deleteWatchlist(name);
+  }
+  putRetroHunt(hunt: RetroHunt): Promise<void> {
+    return this.intel.putRetroHunt(hunt);
+  }
+  getRetroHunt(id: string): Promise<RetroHunt | null> {
+    return this.intel.getRetroHunt(id);
+  }
+  listRetroHunts(limit: number): Promise<RetroHunt[]> {
+    return this.intel.listRetroHunts(limit);
+  }
+  eventsBetween(from: number, to: number, after: number, limit: number): Promise<CommittedEvent[]> {
+    return this.intel.eventsBetween(from, to, after, limit);
+  }
+  countEventsBetween(from: number, to: number): Promise<number> {
+    return this.intel.countEventsBetween(from, to);
   }
 
   // ---- inventory ---------------------------------------------------------------------------
