@@ -22,7 +22,7 @@ function timed(id: string, detected: string, t: { seen: number; ack?: number; re
   return t.evidence === undefined ? incident : Object.assign(incident, { first_evidence_at: rel(t.evidence) });
 }
 
-const nullStats = { count: 0, mean_seconds: null, median_seconds: null, p90_seconds: null };
+const nullStats = { count: 0, mean_seconds: null, median_seconds: null, p90_seconds: null, max_seconds: null };
 
 // Two weeks starting Monday 2024-03-04; two incidents each, and two just outside.
 const INCIDENTS: Incident[] = [
@@ -57,23 +57,23 @@ describe('responseStats', () => {
 
   it('computes mean, median and p90 of each metric overall', () => {
     // MTTD 60, 120, 180, 600 s: median between 120 and 180; p90 at rank 2.7 = 180 + 0.7 × 420.
-    assert.deepEqual(stats.overall.mttd, { count: 4, mean_seconds: 240, median_seconds: 150, p90_seconds: 474 });
+    assert.deepEqual(stats.overall.mttd, { count: 4, mean_seconds: 240, median_seconds: 150, p90_seconds: 474, max_seconds: 600 });
     // MTTA 120, 240, 360 s (D not acknowledged).
-    assert.deepEqual(stats.overall.mtta, { count: 3, mean_seconds: 240, median_seconds: 240, p90_seconds: 336 });
+    assert.deepEqual(stats.overall.mtta, { count: 3, mean_seconds: 240, median_seconds: 240, p90_seconds: 336, max_seconds: 360 });
     // MTTR 3600, 7200 s.
-    assert.deepEqual(stats.overall.mttr, { count: 2, mean_seconds: 5400, median_seconds: 5400, p90_seconds: 6840 });
+    assert.deepEqual(stats.overall.mttr, { count: 2, mean_seconds: 5400, median_seconds: 5400, p90_seconds: 6840, max_seconds: 7200 });
     // Dwell: as MTTD, except D's evidence a day before detection: 60, 120, 180, 86400.
-    assert.deepEqual(stats.overall.dwell, { count: 4, mean_seconds: 21_690, median_seconds: 150, p90_seconds: 60_534 });
+    assert.deepEqual(stats.overall.dwell, { count: 4, mean_seconds: 21_690, median_seconds: 150, p90_seconds: 60_534, max_seconds: 86_400 });
   });
 
   it('groups by priority, every priority present', () => {
     assert.deepEqual(Object.keys(stats.by_priority), ['P1', 'P2', 'P3', 'P4', 'P5']);
     assert.equal(stats.by_priority.P1.incidents, 2);
-    assert.deepEqual(stats.by_priority.P1.mttd, { count: 2, mean_seconds: 90, median_seconds: 90, p90_seconds: 114 });
-    assert.deepEqual(stats.by_priority.P1.mttr, { count: 2, mean_seconds: 5400, median_seconds: 5400, p90_seconds: 6840 });
-    assert.deepEqual(stats.by_priority.P2.mtta, { count: 1, mean_seconds: 360, median_seconds: 360, p90_seconds: 360 });
+    assert.deepEqual(stats.by_priority.P1.mttd, { count: 2, mean_seconds: 90, median_seconds: 90, p90_seconds: 114, max_seconds: 120 });
+    assert.deepEqual(stats.by_priority.P1.mttr, { count: 2, mean_seconds: 5400, median_seconds: 5400, p90_seconds: 6840, max_seconds: 7200 });
+    assert.deepEqual(stats.by_priority.P2.mtta, { count: 1, mean_seconds: 360, median_seconds: 360, p90_seconds: 360, max_seconds: 360 });
     assert.deepEqual(stats.by_priority.P2.mttr, nullStats);
-    assert.deepEqual(stats.by_priority.P3.dwell, { count: 1, mean_seconds: 86_400, median_seconds: 86_400, p90_seconds: 86_400 });
+    assert.deepEqual(stats.by_priority.P3.dwell, { count: 1, mean_seconds: 86_400, median_seconds: 86_400, p90_seconds: 86_400, max_seconds: 86_400 });
     assert.deepEqual(stats.by_priority.P5, { incidents: 0, mttd: nullStats, mtta: nullStats, mttr: nullStats, dwell: nullStats });
   });
 
@@ -85,8 +85,8 @@ describe('responseStats', () => {
         ['2024-03-11T00:00:00.000Z', 2],
       ],
     );
-    assert.deepEqual(stats.by_period[0].mtta, { count: 2, mean_seconds: 180, median_seconds: 180, p90_seconds: 228 });
-    assert.deepEqual(stats.by_period[1].mttd, { count: 2, mean_seconds: 390, median_seconds: 390, p90_seconds: 558 });
+    assert.deepEqual(stats.by_period[0].mtta, { count: 2, mean_seconds: 180, median_seconds: 180, p90_seconds: 228, max_seconds: 240 });
+    assert.deepEqual(stats.by_period[1].mttd, { count: 2, mean_seconds: 390, median_seconds: 390, p90_seconds: 558, max_seconds: 600 });
   });
 
   it('counts open incidents and SLA misses, including a miss found only now', () => {
@@ -112,7 +112,7 @@ describe('responseStats', () => {
     const skewed = timed('INC-S', '2024-03-04T10:00:00.000Z', { seen: 30 });
     Object.assign(skewed, { first_evidence_at: 'not a time' });
     const { overall } = responseStats([skewed], { ...RANGE, period: 'week' });
-    assert.deepEqual(overall.mttd, { count: 1, mean_seconds: 0, median_seconds: 0, p90_seconds: 0 });
+    assert.deepEqual(overall.mttd, { count: 1, mean_seconds: 0, median_seconds: 0, p90_seconds: 0, max_seconds: 0 });
     assert.deepEqual(overall.dwell, overall.mttd);
   });
 });

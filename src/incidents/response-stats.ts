@@ -10,6 +10,8 @@ export interface DurationStats {
   mean_seconds: number | null;
   median_seconds: number | null;
   p90_seconds: number | null;
+  /** The longest: for dwell time, the breach that went unnoticed longest. */
+  max_seconds: number | null;
 }
 
 export interface MetricSet {
@@ -96,10 +98,10 @@ function quantile(sorted: number[], q: number): number {
 const round = (s: number) => Math.round(s * 1000) / 1000;
 
 function durationStats(values: number[]): DurationStats {
-  if (values.length === 0) return { count: 0, mean_seconds: null, median_seconds: null, p90_seconds: null };
+  if (values.length === 0) return { count: 0, mean_seconds: null, median_seconds: null, p90_seconds: null, max_seconds: null };
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
-  return { count: sorted.length, mean_seconds: round(mean), median_seconds: round(quantile(sorted, 0.5)), p90_seconds: round(quantile(sorted, 0.9)) };
+  return { count: sorted.length, mean_seconds: round(mean), median_seconds: round(quantile(sorted, 0.5)), p90_seconds: round(quantile(sorted, 0.9)), max_seconds: round(sorted[sorted.length - 1]!) };
 }
 
 interface Durations {
@@ -110,9 +112,8 @@ interface Durations {
 }
 
 function durationsOf(incident: Incident): Durations {
-  // Not part of Incident (yet): set by importers that know of earlier evidence than the first alert.
-  const evidence = (incident as { first_evidence_at?: unknown }).first_evidence_at;
-  const firstEvidence = typeof evidence === 'string' && !Number.isNaN(Date.parse(evidence)) ? evidence : incident.first_seen;
+  // Evidence a retro-hunt found later moves the start of dwell time back, not of time to detect.
+  const firstEvidence = incident.first_evidence_at && incident.first_evidence_at < incident.first_seen ? incident.first_evidence_at : incident.first_seen;
   return {
     mttd: span(incident.first_seen, incident.detected_at),
     mtta: span(incident.detected_at, incident.acknowledged_at),

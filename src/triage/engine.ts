@@ -46,6 +46,8 @@ export interface TriageContext {
   changeVerdict?(alert: Alert, atMs: number): ChangeVerdict;
   /** An incident whose alerts are all expected changes is at most this urgent. */
   expectedChangePriority?: Priority;
+  /** Watchlists holding an alert's entities (VIP users, crown jewels, known scanners). */
+  watchlists?(): { of(entities: Alert['entities']): Array<{ name: string; weight: number; entity: string }> };
 }
 
 /** Everything one call changed: written in one transaction. */
@@ -402,6 +404,12 @@ export class TriageEngine {
       resolved_at: null,
       created_at: this.context.now().toISOString(),
     };
+    const listed = this.context.watchlists?.().of(alert.entities);
+    if (listed && listed.length > 0) {
+      // A label too, so silences and routes can match it (watchlist=~".*known-scanners.*").
+      alert.watchlists = listed.map((l) => l.name);
+      alert.labels = { ...alert.labels, watchlist: alert.watchlists.join(',') };
+    }
     const verdict = this.context.changeVerdict?.(alert, at);
     if (verdict) {
       alert.change_verdict = verdict.verdict;
@@ -710,7 +718,10 @@ export class TriageEngine {
     state.alerts.set(alert.id, alertState);
     incident.alert_count = state.alerts.size;
     incident.occurrence_count += alert.count;
-    if (alert.first_seen < incident.first_seen) incident.first_seen = alert.first_seen;
+    // What a retro-hunt found is evidence from before, not a detection then: it moves the first
+    // evidence (dwell time) and leaves first_seen (time to detect) alone.
+    if (!alert.retro_hunt && alert.first_seen < incident.first_seen) incident.first_seen = alert.first_seen;
+    if (!incident.first_evidence_at || alert.first_seen < incident.first_evidence_at) incident.first_evidence_at = alert.first_seen;
     if (alert.last_seen > incident.last_seen) incident.last_seen = alert.last_seen;
     if (at > incident.grouping.last_alert_at) incident.grouping.last_alert_at = at;
     if (alert.flapping) incident.flapping = true;
@@ -737,6 +748,13 @@ export class TriageEngine {
     for (const user of alert.entities.users) addEntity(state.users, user, 'u:');
     for (const ip of alert.entities.ips) addEntity(state.ips, ip, 'i:');
     for (const service of alert.entities.services) this.addService(state, service);
+    if (alert.watchlists?.length) {
+      // Someone on a watchlist counts as an asset as critical as the list's weight says.
+      for (const listed of this.context.watchlists?.().of(alert.entities) ?? []) {
+        const criticality = 1 + Math.round(4 * listed.weight);
+        if (!state.asset.known || criticality > state.asset.criticality) state.asset = { name: `${listed.entity} (watchlist ${listed.name})`, criticality, known: true };
+      }
+    }
     if (wasScoped && this.entityCount(state) > this.config.correlation.max_entities) {
       // Fleet-wide now: leave the entity index so it no longer pulls in alerts by entity.
       for (const key of this.incidentEntityKeys(state)) this.unindexEntity(key, id);
@@ -1099,7 +1117,8 @@ export class TriageEngine {
       ...incident,
       alert_count: 0,
       occurrence_count: 0,
-      first_seen: alerts.reduce((min, a) => (a.first_seen < min ? a.first_seen : min), alerts[0]?.first_seen ?? incident.first_seen),
+      first_seen: alerts.reduce((min, a) => (!a.retro_hunt && a.first_seen < min ? a.first_seen : min), (alerts.find((a) => !a.retro_hunt) ?? alerts[0])?.first_seen ?? incident.first_seen),
+      first_evidence_at: alerts.reduce((min, a) => (a.first_seen < min ? a.first_seen : min), alerts[0]?.first_seen ?? incident.first_seen),
       last_seen: alerts.reduce((max, a) => (a.last_seen > max ? a.last_seen : max), alerts[0]?.last_seen ?? incident.last_seen),
       flapping: false,
     };
