@@ -97,7 +97,7 @@ after(async () => {
 
 interface Route {
   name: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: () => string;
   /** null: public (no token needed). */
   allowed: Role[] | null;
@@ -329,6 +329,59 @@ const ROUTES: Route[] = [
     check: expectStatus(201),
   },
   { name: 'DELETE /api/v1/change-policies/:name', method: 'DELETE', path: () => '/api/v1/change-policies/no-such-policy', allowed: WRITE, check: expectStatus(404) },
+  {
+    name: 'POST /api/v1/intel/indicators',
+    method: 'POST',
+    path: () => '/api/v1/intel/indicators?retro_hunt=false',
+    allowed: WRITE,
+    body: (who) => ({ type: 'application/json', text: JSON.stringify({ type: 'domain', value: `probe-${who.replace(/[^a-z0-9]/gi, '')}.example`, source: 'auth-probe' }) }),
+    check: expectStatus(201),
+  },
+  { name: 'GET /api/v1/intel/indicators', method: 'GET', path: () => '/api/v1/intel/indicators?source=auth-probe', allowed: READ, check: expectStatus(200) },
+  { name: 'GET /api/v1/intel/indicators/:id', method: 'GET', path: () => `/api/v1/intel/indicators/${encodeURIComponent('domain:nothing.example')}`, allowed: READ, check: expectStatus(404) },
+  { name: 'DELETE /api/v1/intel/indicators/:id', method: 'DELETE', path: () => `/api/v1/intel/indicators/${encodeURIComponent('domain:nothing.example')}`, allowed: WRITE, check: expectStatus(404) },
+  {
+    name: 'DELETE /api/v1/intel/indicators',
+    method: 'DELETE',
+    path: () => '/api/v1/intel/indicators',
+    allowed: WRITE,
+    body: () => ({ type: 'application/json', text: JSON.stringify({ ids: ['domain:nothing.example'] }) }),
+    check: async (r) => {
+      assert.equal(r.status, 200);
+      assert.equal((await json(r)).deleted, 0);
+    },
+  },
+  {
+    name: 'POST /api/v1/intel/import',
+    method: 'POST',
+    path: () => '/api/v1/intel/import?format=lines&source=auth-probe&retro_hunt=false',
+    allowed: WRITE,
+    body: () => ({ type: 'text/plain', text: '198.51.100.99\n' }),
+    check: expectStatus(201),
+  },
+  { name: 'GET /api/v1/intel/feeds', method: 'GET', path: () => '/api/v1/intel/feeds', allowed: READ, check: expectStatus(200) },
+  { name: 'POST /api/v1/intel/feeds/:name/pull', method: 'POST', path: () => '/api/v1/intel/feeds/no-such-feed/pull', allowed: WRITE, check: expectStatus(404) },
+  { name: 'GET /api/v1/intel/hunts', method: 'GET', path: () => '/api/v1/intel/hunts', allowed: READ, check: expectStatus(200) },
+  { name: 'GET /api/v1/intel/hunts/:id', method: 'GET', path: () => '/api/v1/intel/hunts/hunt-none', allowed: READ, check: expectStatus(404) },
+  {
+    name: 'POST /api/v1/intel/hunts',
+    method: 'POST',
+    path: () => '/api/v1/intel/hunts',
+    allowed: WRITE,
+    body: () => ({ type: 'application/json', text: JSON.stringify({ indicators: ['ip:198.51.100.99'] }) }),
+    check: expectStatus(202),
+  },
+  { name: 'GET /api/v1/watchlists', method: 'GET', path: () => '/api/v1/watchlists', allowed: READ, check: expectStatus(200) },
+  { name: 'GET /api/v1/watchlists/:name', method: 'GET', path: () => '/api/v1/watchlists/no-such-list', allowed: READ, check: expectStatus(404) },
+  {
+    name: 'PUT /api/v1/watchlists/:name',
+    method: 'PUT',
+    path: () => '/api/v1/watchlists/probe-scanners',
+    allowed: WRITE,
+    body: () => ({ type: 'application/json', text: JSON.stringify({ kind: 'ip', entries: ['198.51.100.7'] }) }),
+    check: async (r) => assert.ok(r.status === 201 || r.status === 200, String(r.status)),
+  },
+  { name: 'DELETE /api/v1/watchlists/:name', method: 'DELETE', path: () => '/api/v1/watchlists/no-such-list', allowed: WRITE, check: expectStatus(404) },
   {
     name: 'GET /api/v1/rules',
     method: 'GET',

@@ -125,9 +125,29 @@ export interface ChangesFacade {
   listObserved(params: { from?: string; to?: string; asset?: string; limit?: number; cursor?: string }): Promise<Page<ObservedChange>>;
 }
 
+/** Threat intelligence: indicators, imports, feeds, retro-hunts and watchlists. */
+export interface IntelFacade {
+  add(entries: unknown[], actor: string, options: { source?: string; retroHunt?: boolean }): Promise<unknown>;
+  import(text: string, format: 'stix' | 'misp' | 'csv' | 'lines', source: string, actor: string, options: { type?: import('../core/index.ts').IndicatorType; confidence?: number; retroHunt?: boolean }): Promise<unknown>;
+  list(params: { type?: string; source?: string; prefix?: string; valid?: boolean; limit?: number; cursor?: string }): Promise<Page<import('../core/index.ts').Indicator>>;
+  get(id: string): Promise<import('../core/index.ts').Indicator>;
+  delete(ids: string[], actor: string): Promise<string[]>;
+  deleteSource(source: string, actor: string): Promise<number>;
+  feeds(): unknown[];
+  pullFeed(name: string): Promise<unknown>;
+  hunts(limit: number): Promise<unknown[]>;
+  hunt(id: string): Promise<unknown>;
+  startHunt(ids: string[], actor: string): Promise<unknown>;
+  watchlists(): Promise<import('../core/index.ts').Watchlist[]>;
+  watchlist(name: string): Promise<import('../core/index.ts').Watchlist>;
+  putWatchlist(name: string, body: unknown, actor: string): Promise<{ created: boolean; watchlist: import('../core/index.ts').Watchlist }>;
+  deleteWatchlist(name: string, actor: string): Promise<void>;
+}
+
 export interface ApiDeps {
   events: EventsFacade;
   changes?: ChangesFacade;
+  intel?: IntelFacade;
   alerts?: AlertsFacade;
   intake?: AlertIntakeFacade;
   incidents?: IncidentsFacade;

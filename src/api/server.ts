@@ -8,6 +8,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { changeRoutes } from './routes/changes.ts';
+import { intelRoutes } from './routes/intel.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -62,6 +63,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await inventoryRoutes(scope, deps);
     await incidentRoutes(scope, deps);
     await changeRoutes(scope, deps);
+    await intelRoutes(scope, deps);
     await auditRoutes(scope, deps);
   });
   return app;

@@ -1,5 +1,5 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import type { Alert } from '../core/index.ts';
+import type { Alert, VigilEvent } from '../core/index.ts';
 import type { RuleSummary, RulesFacade } from '../api/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import { formatRejection, loadRoutingFile, RuleSet, type RuleRejection } from '../detect/index.ts';
@@ -30,6 +30,10 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
    * Without one, alerts are written as they are.
    */
   publish?: (alerts: Alert[], checkpoint: { name: string; position: number }) => Promise<unknown>;
+  /** Threat-intel matching of the same events (its alerts go out with the rules'). */
+  intel?: { detect(events: VigilEvent[]): Promise<Alert[]> };
+  /** Extra placeholder values for the rules (watchlists), merged over the configured ones. */
+  placeholders: () => Record<string, string[]> = () => ({});
 
   constructor(
     private readonly store: Store,
@@ -43,7 +47,7 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     const routing = this.config.rules.routing ? loadRoutingFile(this.config.rules.routing) : undefined;
     const set = RuleSet.load({
       paths: rulePaths(this.config).filter((p) => existsSync(p)),
-      placeholders: this.config.rules.placeholders,
+      placeholders: { ...this.config.rules.placeholders, ...this.placeholders() },
       routing,
       latenessMs: this.config.rules.lateness_seconds * 1000,
     });
@@ -68,6 +72,15 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     }
   }
 
+  /** Loads the rules again now (a watchlist they use changed); a broken load keeps the old set. */
+  reload(): void {
+    try {
+      this.rules = this.load();
+    } catch (error) {
+      this.logger.error({ err: error }, 'rule reload failed; keeping the previous rules');
+    }
+  }
+
   private scheduleReload(): void {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => {
@@ -86,6 +99,7 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     for (const { event } of events) {
       for (const detection of this.rules.process(event)) alerts.push(detection.alert);
     }
+    if (this.intel) alerts.push(...(await this.intel.detect(events.map((e) => e.event))));
     const checkpoint = { name: this.name, position: events[events.length - 1]!.position };
     if (this.publish) await this.publish(alerts, checkpoint);
     else await this.store.write({ events: [], deadLetters: [], alerts, checkpoint });

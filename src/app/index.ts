@@ -11,3 +11,4 @@ export * from './triage.ts';
 export * from './incident-views.ts';
 export * from './changes.ts';
 export * from './change-intake.ts';
+export * from './intel.ts';

@@ -14,6 +14,7 @@ import { TriageService } from './triage.ts';
 import { ChangeService } from './changes.ts';
 import { ChangeIntake } from './change-intake.ts';
 import { IncidentViews } from './incident-views.ts';
+import { IntelService } from './intel.ts';
 
 export interface RunningVigil {
   services: LocalServices;
@@ -52,8 +53,16 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   const adminToken = await services.tokens.bootstrapAdmin(services.dataDir);
   let syslog: SyslogListener | null = null;
 
+  // Threat intel before detection: the matcher holds every stored indicator before the first event.
+  const intel = new IntelService(services.store, config, services.audit, logger);
+  await intel.start({ feeds: false });
+
   // After the store: detection over committed events, in commit order, from its checkpoint.
   const detection = new DetectionService(services.store, config, logger);
+  detection.intel = intel;
+  detection.placeholders = () => intel.watchlistsIndex().placeholders();
+  if (intel.watchlistsIndex().size > 0) detection.reload();
+  intel.onWatchlistsChanged = () => detection.reload();
   const feed = new CommittedFeed(services.store, detection, {
     batch: 2000,
     pollMs: 1000,
@@ -82,6 +91,9 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   );
   await triage.start({ live: true });
   triage.isIdle = () => feed.pending() === 0 && services.store.pendingWrites() === 0;
+  // What a retro-hunt finds goes through triage like any detection (with its original event time).
+  intel.publish = (alerts) => triage.ingest(alerts);
+  triage.watchlists = () => intel.watchlistsIndex();
   const changeIntake = new ChangeIntake(changes, triage, config);
   detection.publish = (alerts, checkpoint) => changeIntake.detections(alerts, checkpoint);
   services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());
@@ -141,6 +153,23 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       observeGithub: (request, raw) => changeIntake.observeGithub(request, raw),
       listObserved: (params) => changes.listObserved(params),
     },
+    intel: {
+      add: (entries, actor, options) => intel.add(entries, actor, options),
+      import: (text, format, source, actor, options) => intel.import(text, format, source, actor, options),
+      list: (params) => intel.list(params),
+      get: (id) => intel.get(id),
+      delete: (ids, actor) => intel.delete(ids, actor),
+      deleteSource: (source, actor) => intel.deleteSource(source, actor),
+      feeds: () => intel.feedStatus(),
+      pullFeed: (name) => intel.pullFeed(name),
+      hunts: (limit) => intel.hunts(limit),
+      hunt: (id) => intel.hunt(id),
+      startHunt: (ids, actor) => intel.startHunt(ids, actor),
+      watchlists: () => intel.watchlists(),
+      watchlist: (name) => intel.watchlist(name),
+      putWatchlist: (name, body, actor) => intel.putWatchlist(name, body, actor),
+      deleteWatchlist: (name, actor) => intel.deleteWatchlist(name, actor),
+    },
     silences: {
       list: () => triage.listSilences(),
       get: (id) => triage.getSilence(id),
@@ -171,10 +200,12 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     await http.close();
     await feed.stop();
     detection.close();
+    await intel.stop();
     await triage.stop();
     await services.close();
     throw error;
   }
+  intel.startFeeds();
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -197,6 +228,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       await Promise.race([feed.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       await feed.stop();
       detection.close();
+      await intel.stop();
       await triage.stop();
       await services.close();
     })());

@@ -47,6 +47,8 @@ export interface IncidentPatch {
  * together. Every change runs one at a time (engine, then commit); a failed commit reloads the
  * engine from the store, so memory never runs ahead of what is durable.
  */
+const NO_WATCHLISTS = { of: () => [] };
+
 export class TriageService {
   private engine: TriageEngine;
   private queue: Promise<unknown> = Promise.resolve();
@@ -56,6 +58,8 @@ export class TriageService {
   private readonly triageConfig: TriageConfig;
   /** Whether event time may follow the wall clock now (no backlog being replayed). */
   isIdle: () => boolean = () => true;
+  /** The watchlists (threat intel); none until set. */
+  watchlists: (() => { of(entities: Alert['entities']): Array<{ name: string; weight: number; entity: string }> }) | null = null;
 
   constructor(
     private readonly store: Store,
@@ -78,6 +82,7 @@ export class TriageService {
       sla: (priority: Priority, detectedAt: string, previous: SlaState | null): SlaState =>
         previous ? { ...slaFor(priority, targets, detectedAt), breached: previous.breached, breaches: previous.breaches } : slaFor(priority, targets, detectedAt),
       now: this.clock,
+      watchlists: () => this.watchlists?.() ?? NO_WATCHLISTS,
       ...(this.changes ? { changeVerdict: (alert: Alert, atMs: number) => this.changes!.verdict(alert, atMs), expectedChangePriority: this.changes.expectedPriority } : {}),
     });
   }

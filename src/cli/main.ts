@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.ts';
 import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
 import { assetsImport } from './commands/assets.ts';
+import { intelImport } from './commands/intel.ts';
 import { auditVerify } from './commands/audit.ts';
 import { changeAction, changeCreate, changeList, changePolicyCheck, changeShow, type ChangeActionName } from './commands/change.ts';
 import { hunt } from './commands/hunt.ts';
@@ -107,6 +108,18 @@ const assets = program.command('assets').description('inventory of assets and bu
 withTarget(assets.command('import <file>').description('create or replace services and assets from CSV or YAML')).action(
   run((file: string, options) => assetsImport(file, options)),
 );
+
+const intel = program.command('intel').description('threat-intel indicators');
+withTarget(
+  intel
+    .command('import <file>')
+    .description('import indicators from a STIX 2.1 bundle, a MISP event, CSV with a header, or one value per line')
+    .requiredOption('--format <format>', 'stix, misp, csv or lines')
+    .requiredOption('--source <name>', 'where the indicators come from (shown on every match)')
+    .option('--type <type>', 'for lines and CSV without a type column: the indicator type (else inferred per value)')
+    .option('--confidence <n>', 'confidence (0-100) of indicators that state none')
+    .option('--no-retro-hunt', 'do not search stored events for the new indicators'),
+).action(run((file: string, options) => intelImport(file, options)));
 
 const audit = program.command('audit').description('the hash-chained audit trail');
 withTarget(audit.command('verify').description('check the chain and name the first broken record (exit 1)')).action(run((options) => auditVerify(options)));

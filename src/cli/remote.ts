@@ -79,6 +79,10 @@ export class RemoteClient {
     return this.call('POST', '/api/v1/inventory/import', { data: JSON.stringify(data), type: 'application/json' });
   }
 
+  importIntel(text: string, query: Record<string, string>): Promise<import('../app/index.ts').IndicatorReport> {
+    return this.call('POST', `/api/v1/intel/import?${new URLSearchParams(query)}`, { data: text, type: 'text/plain' });
+  }
+
   verifyAudit(): Promise<{ ok: boolean; records: number; broken: { seq: number; reason: string } | null }> {
     return this.call('GET', '/api/v1/audit/verify');
   }

@@ -213,6 +213,45 @@ export const ConfigSchema = Type.Object(
         }),
       ),
     }),
+    intel: section({
+      retro_hunt_days: int(0, 3650, 90, 'A new or changed indicator is searched for in stored events of this many days back (0: no retro-hunts)'),
+      default_confidence: int(0, 100, 50, 'Confidence of an indicator whose source states none'),
+      match_fields: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              path: Type.String({ minLength: 1, description: "A dotted field path; 'original.X' reads the record as received" }),
+              kind: Type.Union(['ip', 'domain', 'url', 'hash', 'email', 'user', 'filename'].map((k) => Type.Literal(k))),
+            },
+            strict,
+          ),
+          { default: [], description: 'Fields matched against indicators besides the ECS ones (source.ip, dns.question.name, file.hash.*...)' },
+        ),
+      ),
+      feeds: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+              kind: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('taxii')], { default: 'http' })),
+              url: Type.String({ pattern: '^https?://', description: 'The file to pull (http), or the TAXII 2.1 API root (taxii)' }),
+              format: Type.Optional(Type.Union(['stix', 'misp', 'csv', 'lines'].map((f) => Type.Literal(f)), { description: 'How an http feed is written (taxii: always STIX)' })),
+              type: Type.Optional(Type.String({ description: "For 'lines' and 'csv' without a type column: the indicators' type (else inferred per value)" })),
+              collection: Type.Optional(Type.String({ description: 'TAXII collection id' })),
+              interval: duration('1h', 'How often the feed is pulled'),
+              confidence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Confidence of its indicators when they state none' })),
+              headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+              username: Type.Optional(Type.String()),
+              password: Type.Optional(Type.String()),
+              api_key: Type.Optional(Type.String()),
+              page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+            },
+            strict,
+          ),
+          { default: [] },
+        ),
+      ),
+    }),
     integrations: section({
       github: section({
         secret: Type.Optional(Type.String({ description: "The webhook's secret: X-Hub-Signature-256 is checked with it (deliveries are refused without one)" })),
