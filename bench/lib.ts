@@ -23,9 +23,9 @@ export interface ServerHandle {
 }
 
 /** Starts `vigil serve` as its own process on free ports with a fresh data folder. */
-export async function startServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = ['--max-semi-space-size=32']): Promise<ServerHandle> {
+export async function startServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = ['--max-semi-space-size=32'], existingDataDir?: string): Promise<ServerHandle> {
   // The same node flags as `npm start` and the vigil shebang.
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const port = await freePort();
   const syslogPort = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, VIGIL_BIN, 'serve', '--port', String(port), '--syslog-port', String(syslogPort), '--data', dataDir, '--log-level', 'warn', ...extraArgs], {
