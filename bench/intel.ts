@@ -102,7 +102,7 @@ try {
     // Warm-up on both (JIT, page cache), not measured.
     for (const server of [withIntel, without]) await ingestUntilDetected(server, bodiesFor(10_000_000, 20_000), 20_000);
     const rounds: { with: number[]; without: number[] } = { with: [], without: [] };
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 3; round++) {
       const bodies = bodiesFor(round * EVENTS, EVENTS);
       rounds.without.push(Math.round(await ingestUntilDetected(without, bodies, EVENTS)));
       rounds.with.push(Math.round(await ingestUntilDetected(withIntel, bodies, EVENTS)));
@@ -125,7 +125,7 @@ try {
     });
 
     // Retro-hunt: the server without indicators gets to HUNT_EVENTS stored events, then learns one.
-    const stored = 20_000 + 2 * EVENTS;
+    const stored = 20_000 + 3 * EVENTS;
     if (HUNT_EVENTS > stored) await ingestUntilDetected(without, bodiesFor(20_000_000, HUNT_EVENTS - stored), HUNT_EVENTS - stored);
     const answer = (await (
       await fetch(`${without.url}/api/v1/intel/indicators`, {

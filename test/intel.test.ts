@@ -226,3 +226,48 @@ describe('threat intelligence', () => {
     assert.ok(audit.items.some((r: any) => r.action === 'intel.indicators.delete'));
   });
 });
+
+describe('vigil intel import', () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('imports into the data folder; the server loads the indicators and runs the queued retro-hunt at start', async () => {
+    const { vigil } = await import('./harness.ts');
+    const dataDir = join(dir, 'data');
+    const old = new Date(Date.now() - 10 * DAY).toISOString();
+    // An event stored before anyone knew the address was bad.
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, `${JSON.stringify({ '@timestamp': old, host: { name: 'web-3' }, source: { ip: '198.51.100.23' }, message: 'login' })}\n`);
+    assert.equal((await vigil(['ingest', events, '--data', dataDir])).code, 0);
+    const list = join(dir, 'ips.txt');
+    writeFileSync(list, '# ISAC list\n198.51.100.23\n198.51.100.24  # second\nnot-a-value-at-all\n');
+    const result = await vigil(['intel', 'import', list, '--format', 'lines', '--source', 'isac', '--data', dataDir]);
+    assert.equal(result.code, 1, 'a rejected line makes the exit code 1');
+    assert.match(result.stdout, /2 added/);
+    assert.match(result.stdout, /rejected line 4/);
+    assert.match(result.stdout, /retro-hunt hunt-/);
+    const broken = await vigil(['intel', 'import', join(FIXTURES, 'stix-bundle-malformed.json'), '--format', 'stix', '--source', 'x', '--data', dataDir]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /nothing imported/);
+
+    const server = await startServer({ dataDir, syslog: false });
+    try {
+      const hunts = await waitFor(async () => {
+        const items = (await (await server.api('/api/v1/intel/hunts')).json()).items as any[];
+        return items[0]?.status === 'done' ? items : null;
+      }, 10_000, 'the queued hunt');
+      assert.equal(hunts[0].matches, 1);
+      await waitFor(async () => {
+        const alerts = (await (await server.api('/api/v1/alerts?q=source:intel')).json()).items as any[];
+        return alerts.length === 1 && alerts[0].first_seen === old ? true : null;
+      }, 5000, 'the retro-hunt alert');
+      // And live matching has the imported indicators.
+      await server.api('/api/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ '@timestamp': new Date().toISOString(), host: { name: 'web-4' }, source: { ip: '198.51.100.24' }, message: 'login' }) });
+      await server.settle();
+      const live = (await (await server.api('/api/v1/alerts?q=source:intel')).json()).items as any[];
+      assert.equal(live.length, 2);
+    } finally {
+      server.cleanup();
+    }
+  });
+});
