@@ -7,6 +7,7 @@ import {
   type ChangeConflict,
   type ChangeVerdict,
   type FreezePolicy,
+  type Incident,
   type IncomingAlert,
   type ObservedChange,
   type PolicyFinding,
@@ -182,6 +183,20 @@ export class ChangeService {
   async get(id: string): Promise<(Change & { timeline: Array<Record<string, unknown>> }) | null> {
     const change = await this.store.getChange(id);
     return change ? { ...change, timeline: await this.store.changeTimeline(id) } : null;
+  }
+
+  /**
+   * A change's verdicts: the incidents and alerts it explains (alerts from its window, widened by
+   * the margin and the lookback of unrecorded changes) and the observed changes matched to it.
+   */
+  async explains(id: string): Promise<{ incidents: Incident[]; alerts: Alert[]; observed: ObservedChange[] }> {
+    const change = await this.mustGet(id);
+    const margin = parseDuration(this.config.changes.verdict_margin);
+    const from = Date.parse(change.window.start) - margin;
+    const to = Date.parse(change.window.end) + margin + this.lookbackMs;
+    const related = await this.store.relatedToChange(id, from, to, 200);
+    const observed = await this.store.searchChangeEvents({ matched: id, limit: 200 });
+    return { ...related, observed: observed.items };
   }
 
   private async mustGet(id: string): Promise<Change> {

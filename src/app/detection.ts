@@ -2,7 +2,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Alert, VigilEvent } from '../core/index.ts';
 import type { RuleSummary, RulesFacade } from '../api/index.ts';
 import type { VigilConfig } from '../config/index.ts';
-import { formatRejection, loadRoutingFile, RuleSet, type RuleRejection } from '../detect/index.ts';
+import { attackMatrix, formatRejection, loadRoutingFile, RuleSet, type RuleRejection } from '../detect/index.ts';
 import type { Logger } from '../lib/index.ts';
 import type { CommittedConsumer } from '../pipeline/index.ts';
 import type { CommittedEvent, Store } from '../store/index.ts';
@@ -23,6 +23,7 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
   private rules: RuleSet;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
+  private matrix: ReturnType<typeof attackMatrix> | null = null;
   /** Told of the alerts of each committed run, for metrics. */
   onAlerts?: (alerts: Alert[]) => void;
   /**
@@ -117,6 +118,10 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
       })),
       rejected: this.rules.rejections.map((r) => ({ file: r.file, rule_id: r.rule_id, reason: r.reason, kind: r.kind })),
     };
+  }
+
+  attackMatrix(): ReturnType<typeof attackMatrix> {
+    return (this.matrix ??= attackMatrix());
   }
 
   close(): void {

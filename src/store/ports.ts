@@ -182,7 +182,12 @@ export interface ChangeStore {
   deletePolicy(name: string): Promise<boolean>;
   listPolicies(): Promise<FreezePolicy[]>;
   putChangeEvent(event: ObservedChange): Promise<void>;
-  searchChangeEvents(request: { from?: number; to?: number; asset?: string; limit: number; after?: number }): Promise<Page<ObservedChange>>;
+  searchChangeEvents(request: { from?: number; to?: number; asset?: string; matched?: string; limit: number; after?: number }): Promise<Page<ObservedChange>>;
+  /**
+   * What a change explains: incidents naming it among their related changes, and alerts with an
+   * event time in [from, to) naming it (the window the change could explain), newest first.
+   */
+  relatedToChange(id: string, from: number, to: number, limit: number): Promise<{ incidents: Incident[]; alerts: Alert[] }>;
 }
 
 export interface IndicatorSearch {

@@ -45,5 +45,10 @@ export async function alertRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
         return { items, next_cursor: null, rejected };
       },
     );
+    app.get(
+      '/api/v1/attack/matrix',
+      { config: { permission: 'read' }, schema: { summary: 'The MITRE ATT&CK enterprise matrix: tactics in order and techniques with their tactics', tags: ['rules'] } },
+      async () => rules.attackMatrix(),
+    );
   }
 }

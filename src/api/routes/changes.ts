@@ -64,6 +64,11 @@ export async function changeRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       return change;
     },
   );
+  app.get(
+    '/api/v1/changes/:id/explains',
+    { config: { permission: 'read' }, schema: { summary: 'What the change explains: incidents and alerts naming it as a likely cause, and the observed changes matched to it', tags, params: IdParam, response: { 404: ErrorSchema } } },
+    async (request) => changes.explains((request.params as { id: string }).id),
+  );
   app.patch(
     '/api/v1/changes/:id',
     { config: { permission: 'write' }, schema: { summary: 'Edit a change not yet started (a new window or scope needs its approvals again)', tags, params: IdParam, response: { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema } } },

@@ -217,6 +217,17 @@ export function techniqueInfo(id: string): TechniqueInfo | null {
   return null;
 }
 
+/** The enterprise matrix: tactics in order and every technique that is not deprecated. */
+export function attackMatrix(): { version: string; tactics: Array<{ id: string; name: string; shortname: string }>; techniques: Array<{ id: string; name: string; tactics: string[]; subtechnique: boolean }> } {
+  const ids = new Set([...Object.keys(TECHNIQUE_ROWS), ...Object.keys(V19_TECHNIQUES)]);
+  const techniques = [...ids]
+    .map((id) => techniqueInfo(id))
+    .filter((t): t is TechniqueInfo => t !== null && !t.deprecated)
+    .map((t) => ({ id: t.id, name: t.name, tactics: t.tactics, subtechnique: t.id.includes('.') }))
+    .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  return { version: ATTACK_TABLE_VERSION, tactics: [...TACTICS].sort((a, b) => a.order - b.order).map((t) => ({ id: t.id, name: t.name, shortname: t.shortname })), techniques };
+}
+
 /** Tactics of a technique; an unknown sub-technique falls back to its parent. Empty when unknown. */
 export function tacticsOfTechnique(id: string): string[] {
   const info = techniqueInfo(id);

@@ -471,9 +471,10 @@ export class SqliteStore implements Store {
       .run(event.id, Date.parse(event.timestamp), event.asset, event.matched_change, JSON.stringify(event));
   }
 
-  async searchChangeEvents(request: { from?: number; to?: number; asset?: string; limit: number; after?: number }): Promise<Page<ObservedChange>> {
+  async searchChangeEvents(request: { from?: number; to?: number; asset?: string; matched?: string; limit: number; after?: number }): Promise<Page<ObservedChange>> {
     const parts = ['rid > ?'];
     const params: unknown[] = [request.after ?? 0];
+    if (request.matched !== undefined) parts.push('matched_change = ?'), params.push(request.matched);
     if (request.from !== undefined) parts.push('ts >= ?'), params.push(request.from);
     if (request.to !== undefined) parts.push('ts < ?'), params.push(request.to);
     if (request.asset !== undefined) parts.push('asset = ? COLLATE NOCASE'), params.push(request.asset);
@@ -484,6 +485,14 @@ export class SqliteStore implements Store {
     const more = rows.length > request.limit;
     const page = more ? rows.slice(0, request.limit) : rows;
     return { items: page.map((row) => JSON.parse(row[1]) as ObservedChange), next_cursor: more ? String(page[page.length - 1]![0]) : null };
+  }
+
+  async relatedToChange(id: string, from: number, to: number, limit: number): Promise<{ incidents: Incident[]; alerts: Alert[] }> {
+    const names = "EXISTS (SELECT 1 FROM json_each(doc, '$.related_changes') WHERE json_extract(value, '$.id') = ?)";
+    const incidents = await this.reader.all(`SELECT doc FROM incidents WHERE ${names} ORDER BY detected_at DESC LIMIT ?`, [id, limit]);
+    // Alerts only in the time the change could explain, so the scan stays short.
+    const alerts = await this.reader.all(`SELECT doc FROM alerts WHERE ts >= ? AND ts < ? AND ${names} ORDER BY ts DESC LIMIT ?`, [from, to, id, limit]);
+    return { incidents: incidents.map((r) => JSON.parse(r[0] as string) as Incident), alerts: alerts.map((r) => JSON.parse(r[0] as string) as Alert) };
   }
 
   // ---- threat intelligence (see intel.ts) -------------------------------------------------------
