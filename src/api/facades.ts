@@ -35,6 +35,8 @@ export interface RuleSummary extends RuleInfo {
 
 export interface RulesFacade {
   list(): Promise<{ items: RuleSummary[]; rejected: Array<{ file: string; rule_id: string | null; reason: string }> }>;
+  /** The ATT&CK enterprise matrix (tactics in order, techniques), for coverage views. */
+  attackMatrix(): unknown;
 }
 
 /** Mutations name the actor (the caller's token name) for the audit trail. */
@@ -123,6 +125,8 @@ export interface ChangesFacade {
   observePagerDuty(body: unknown): Promise<{ ok: true } | { errors: string[] }>;
   observeGithub(request: { event: string; delivery?: string; signature?: string; contentType: string }, raw: Buffer): Promise<{ status: number; body: unknown }>;
   listObserved(params: { from?: string; to?: string; asset?: string; limit?: number; cursor?: string }): Promise<Page<ObservedChange>>;
+  /** What a change explains: incidents and alerts naming it, and the observed changes matched to it. */
+  explains(id: string): Promise<{ incidents: Incident[]; alerts: Alert[]; observed: ObservedChange[] }>;
 }
 
 /** Threat intelligence: indicators, imports, feeds, retro-hunts and watchlists. */
@@ -144,6 +148,11 @@ export interface IntelFacade {
   deleteWatchlist(name: string, actor: string): Promise<void>;
 }
 
+/** What changed, pushed to UI clients over server-sent events. */
+export interface LiveFeed {
+  subscribe(listener: (event: { type: string; data: unknown }) => void): () => void;
+}
+
 export interface ApiDeps {
   events: EventsFacade;
   changes?: ChangesFacade;
@@ -158,5 +167,9 @@ export interface ApiDeps {
   tokens: TokensFacade;
   ops: OpsFacade;
   limits: { maxBodyBytes: number };
+  /** The built web UI (index.html and assets/), served at `/`; absent: `/` says how to build it. */
+  uiDir?: string;
+  /** Live updates for the UI: incidents as triage commits them. */
+  live?: LiveFeed;
   logger?: import('../lib/index.ts').Logger | boolean;
 }

@@ -12,6 +12,7 @@ import { intelRoutes } from './routes/intel.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { liveRoutes, uiRoutes } from './routes/ui.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -65,6 +66,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await changeRoutes(scope, deps);
     await intelRoutes(scope, deps);
     await auditRoutes(scope, deps);
+    await liveRoutes(scope, deps);
+    await uiRoutes(scope, deps);
   });
   return app;
 }

@@ -15,6 +15,10 @@ import { ChangeService } from './changes.ts';
 import { ChangeIntake } from './change-intake.ts';
 import { IncidentViews } from './incident-views.ts';
 import { IntelService } from './intel.ts';
+import { LiveHub } from './live.ts';
+
+/** The built web UI. */
+export const UI_DIR = new URL('../../ui/dist/', import.meta.url).pathname;
 
 export interface RunningVigil {
   services: LocalServices;
@@ -94,6 +98,10 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   // What a retro-hunt finds goes through triage like any detection (with its original event time).
   intel.publish = (alerts) => triage.ingest(alerts);
   triage.watchlists = () => intel.watchlistsIndex();
+  const live = new LiveHub();
+  triage.onIncidents = (incidents) => {
+    for (const incident of incidents) live.publish('incident', incident);
+  };
   const changeIntake = new ChangeIntake(changes, triage, config);
   detection.publish = (alerts, checkpoint) => changeIntake.detections(alerts, checkpoint);
   services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());
@@ -152,6 +160,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       observePagerDuty: (body) => changeIntake.observePagerDuty(body),
       observeGithub: (request, raw) => changeIntake.observeGithub(request, raw),
       listObserved: (params) => changes.listObserved(params),
+      explains: (id) => changes.explains(id),
     },
     intel: {
       add: (entries, actor, options) => intel.add(entries, actor, options),
@@ -184,6 +193,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       metrics: async () => ({ contentType: services.metrics.registry.contentType, body: await services.metrics.registry.metrics() }),
     },
     limits: { maxBodyBytes: config.ingest.max_body_bytes },
+    uiDir: UI_DIR,
+    live,
     logger,
   });
 

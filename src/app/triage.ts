@@ -58,6 +58,8 @@ export class TriageService {
   private readonly triageConfig: TriageConfig;
   /** Whether event time may follow the wall clock now (no backlog being replayed). */
   isIdle: () => boolean = () => true;
+  /** Told of every incident once its change is committed (the UI's live updates). */
+  onIncidents?: (incidents: Incident[]) => void;
   /** The watchlists (threat intel); none until set. */
   watchlists: (() => { of(entities: Alert['entities']): Array<{ name: string; weight: number; entity: string }> }) | null = null;
 
@@ -142,10 +144,21 @@ export class TriageService {
         ledger: output.ledger,
         checkpoint,
       });
+      this.announce(output.incidents);
     } catch (error) {
       this.logger.warn({ err: error }, 'triage commit failed; reloading triage state from the store');
       await this.reload().catch((reloadError) => this.logger.error({ err: reloadError }, 'triage reload failed'));
       throw error;
+    }
+  }
+
+  private announce(incidents: Incident[]): void {
+    if (incidents.length > 0 && this.onIncidents) {
+      try {
+        this.onIncidents(incidents);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'incident listener failed');
+      }
     }
   }
 
@@ -230,6 +243,7 @@ export class TriageService {
     let after = result.incident;
     if (after.priority !== before.priority) after = { ...after, sla: repriceSla(after, this.triageConfig.sla as SlaTargets) };
     await this.store.write({ events: [], deadLetters: [], incidents: [after], timeline: result.timeline });
+    this.announce([after]);
     this.engine.updateIncident(after);
     await this.audit.record({ actor, action: `incident.${action}`, object_type: 'incident', object_id: id, before: auditView(before), after: auditView(after) });
     return after;
@@ -396,6 +410,7 @@ export class TriageService {
           entry(incident.id, now, 'sla_breached', 'system', `SLA breached: not ${kind === 'ack' ? 'acknowledged' : 'resolved'} by ${kind === 'ack' ? sla.ack_due : sla.resolve_due} (${incident.priority})`, { breach: kind }),
         );
         await this.store.write({ events: [], deadLetters: [], incidents: [updated], timeline });
+        this.announce([updated]);
         this.engine.updateIncident(updated);
       }
       return breaches;
