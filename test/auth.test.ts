@@ -372,6 +372,29 @@ const ROUTES: Route[] = [
     check: expectStatus(202),
   },
   { name: 'GET /api/v1/watchlists', method: 'GET', path: () => '/api/v1/watchlists', allowed: READ, check: expectStatus(200) },
+  {
+    name: 'GET /api/v1/attack/matrix',
+    method: 'GET',
+    path: () => '/api/v1/attack/matrix',
+    allowed: READ,
+    check: async (r) => {
+      assert.equal(r.status, 200);
+      const matrix = await json(r);
+      assert.equal((matrix.tactics as Array<{ id: string }>)[0]!.id, 'TA0043');
+    },
+  },
+  { name: 'GET /api/v1/changes/:id/explains', method: 'GET', path: () => '/api/v1/changes/CHG-999999/explains', allowed: READ, check: expectStatus(404) },
+  {
+    name: 'GET /api/v1/stream',
+    method: 'GET',
+    path: () => '/api/v1/stream',
+    allowed: READ,
+    check: async (r) => {
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type') ?? '', /text\/event-stream/);
+      await r.body?.cancel();
+    },
+  },
   { name: 'GET /api/v1/watchlists/:name', method: 'GET', path: () => '/api/v1/watchlists/no-such-list', allowed: READ, check: expectStatus(404) },
   {
     name: 'PUT /api/v1/watchlists/:name',
