@@ -384,3 +384,88 @@ test('many indicators: trie grows, lookups stay correct', () => {
   assert.deepEqual(s.match('domain', 'host5000.evil.example'), []);
   assert.deepEqual(s.match('hash', (4095).toString(16).padStart(32, '0').toUpperCase()), ['h4095']);
 });
+
+test('values with extra ids beside the implicit one, through growth and removal', () => {
+  const s = new IndicatorSet();
+  for (let i = 0; i < 3000; i++) addRaw(s, 'domain', `h${i}.evil.example`);
+  s.add('feed-7', 'domain', 'h7.evil.example');
+  s.add('feed-8', 'domain', 'h7.evil.example');
+  s.add('solo', 'domain', 'only-explicit.example');
+  for (let i = 3000; i < 6000; i++) addRaw(s, 'domain', `h${i}.evil.example`);
+  assert.equal(s.size, 6003);
+  // (several ids of one domain come in reverse order of adding, as before the typed tables)
+  assert.deepEqual(s.match('domain', 'WWW.H7.Evil.Example'), ['feed-8', 'feed-7', 'domain:h7.evil.example']);
+  assert.deepEqual(s.match('hash', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'), []);
+  assert.deepEqual(s.match('domain', 'a.only-explicit.example'), ['solo']);
+  assert.deepEqual(s.match('domain', 'h5999.evil.example'), ['domain:h5999.evil.example']);
+  assert.equal(s.remove('domain:h7.evil.example'), true);
+  assert.deepEqual(s.match('domain', 'h7.evil.example'), ['feed-8', 'feed-7']);
+  assert.equal(s.has('domain:h7.evil.example'), false);
+  assert.equal(s.remove('feed-7'), true);
+  assert.equal(s.remove('feed-8'), true);
+  assert.deepEqual(s.match('domain', 'h7.evil.example'), []);
+  // the implicit id comes back on its own
+  addRaw(s, 'domain', 'h7.evil.example');
+  assert.deepEqual(s.match('domain', 'h7.evil.example'), ['domain:h7.evil.example']);
+  assert.equal(s.has('feed-7'), false);
+});
+
+test('mass removal and re-add keep exact sets and ipv4 correct', () => {
+  const s = new IndicatorSet();
+  const ids: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    ids.push(addRaw(s, 'md5', i.toString(16).padStart(32, '0')));
+    ids.push(addRaw(s, 'ip', `${(i >> 8) + 1}.${i & 255}.0.1`));
+    ids.push(addRaw(s, 'user', `user${i}`));
+  }
+  assert.equal(s.size, 12000);
+  // drop three quarters: tombstones pile up and the tables rebuild
+  for (let i = 0; i < ids.length; i++) if (i % 4 !== 0) assert.equal(s.remove(ids[i]!), true);
+  assert.equal(s.size, 3000);
+  for (let i = 0; i < ids.length; i++) assert.equal(s.has(ids[i]!), i % 4 === 0, ids[i]);
+  assert.deepEqual(s.match('hash', (4).toString(16).padStart(32, '0')), [ids[12]]);
+  assert.deepEqual(s.match('hash', (5).toString(16).padStart(32, '0')), []);
+  for (let i = 0; i < ids.length; i++) if (i % 4 !== 0) s.add(ids[i]!, ids[i]!.slice(0, ids[i]!.indexOf(':')) as IndicatorType, ids[i]!.slice(ids[i]!.indexOf(':') + 1));
+  assert.equal(s.size, 12000);
+  assert.deepEqual(s.match('ip', '16.159.0.1'), ['ip:16.159.0.1']);
+  assert.deepEqual(s.match('ip', '16.160.0.1'), []);
+  assert.deepEqual(s.match('user', 'USER3999'), ['user:user3999']);
+  assert.deepEqual(s.match('hash', (3999).toString(16).padStart(32, '0')), [`md5:${(3999).toString(16).padStart(32, '0')}`]);
+});
+
+test('ipv4 edge values, and an explicit id beside an implicit one', () => {
+  const s = new IndicatorSet();
+  addRaw(s, 'ip', '0.0.0.0');
+  addRaw(s, 'ip', '255.255.255.255');
+  s.add('feed-bcast', 'ip', '255.255.255.255');
+  assert.deepEqual(s.match('ip', '0.0.0.0'), ['ip:0.0.0.0']);
+  assert.deepEqual(s.match('ip', '255.255.255.255'), ['ip:255.255.255.255', 'feed-bcast']);
+  assert.deepEqual(s.match('ip', '::ffff:255.255.255.255'), ['ip:255.255.255.255', 'feed-bcast']);
+  assert.equal(s.remove('ip:255.255.255.255'), true);
+  assert.deepEqual(s.match('ip', '255.255.255.255'), ['feed-bcast']);
+  assert.equal(s.remove('ip:0.0.0.0'), true);
+  assert.deepEqual(s.match('ip', '0.0.0.0'), []);
+  assert.equal(s.size, 1);
+});
+
+test('a network with several ids, back to one, and non-ASCII ids', () => {
+  const s = new IndicatorSet();
+  s.add('réseau-1', 'cidr', '10.0.0.0/8');
+  s.add('réseau-2', 'cidr', '10.0.0.0/8');
+  s.add('réseau-3', 'cidr', '10.0.0.0/8');
+  assert.deepEqual(s.match('ip', '10.1.2.3'), ['réseau-1', 'réseau-2', 'réseau-3']);
+  assert.equal(s.remove('réseau-1'), true);
+  assert.equal(s.remove('réseau-3'), true);
+  assert.deepEqual(s.match('ip', '10.1.2.3'), ['réseau-2']);
+  assert.equal(s.has('réseau-2'), true);
+  assert.equal(s.has('réseau-1'), false);
+  s.add('réseau-4', 'cidr', '10.0.0.0/8');
+  assert.deepEqual(s.match('ip', '10.1.2.3'), ['réseau-2', 'réseau-4']);
+  // many networks: ids come back exactly
+  for (let i = 0; i < 2000; i++) s.add(`net-😀-${i}`, 'cidr', `172.${16 + (i >> 8)}.${i & 255}.0/24`);
+  assert.deepEqual(s.match('ip', '172.23.207.9'), ['net-😀-2000'.replace('2000', String(7 * 256 + 207))]);
+  for (let i = 0; i < 2000; i += 2) assert.equal(s.remove(`net-😀-${i}`), true);
+  assert.deepEqual(s.match('ip', '172.16.4.1'), []);
+  assert.deepEqual(s.match('ip', '172.16.5.1'), ['net-😀-5']);
+  assert.equal(s.size, 1002);
+});

@@ -2,19 +2,23 @@
  * In-memory indicator sets for matching event fields at ingest (DESIGN.md section 5: constant time
  * per field):
  *
- * - exact maps, canonical value → id, for url, md5, sha1, sha256, email, user, filename and IPv6
+ * - exact sets, canonical value → id, for url, md5, sha1, sha256, email, user, filename and IPv6
  *   addresses; IPv4 addresses are keyed by their 32-bit value (no string kept per address);
  * - a domain suffix set: an observed domain matches an indicator for itself or any parent domain
  *   (sub.evil.example matches evil.example; notevil.example and evil.example.com do not). The
- *   label suffixes of the observed name are hashed in one right-to-left pass without allocating;
- *   only a suffix whose hash is known is cut out and looked up;
+ *   label suffixes of the observed name are hashed in one right-to-left pass and each is looked
+ *   up in place (findRange), without allocating unless it matches;
  * - a binary CIDR trie over address bits in typed arrays (12 bytes a node), one root for IPv4 and
  *   one for IPv6, returning every matching network, most specific first. IPv4-mapped IPv6 networks
  *   with a prefix of 96 or more are stored as IPv4 networks and an IPv4 address is also looked up
  *   as ::ffff:a.b.c.d in the IPv6 root, so 1.2.3.4 matches ::ffff:0:0/96 and ::/0 alike.
  *
- * Memory: when an id is `indicatorId(type, value)` (the normal case) it is not stored: the maps
- * hold the value and a 0 marker, and the id is rebuilt on a hit. Other ids are kept as given.
+ * Memory: the sets are typed-array hash tables (string-table.ts), not Maps of strings, so a
+ * million indicators are a few dozen objects for the garbage collector to mark, not millions.
+ * When an id is `indicatorId(type, value)` (the normal case) it is not stored: the value's
+ * presence in the table is the entry, and the id is rebuilt on a hit. Any other entry (another
+ * id, several ids for one value) is kept in a small Map beside the table, flagged in the table.
+ * A network's ids are kept in a string table too.
  *
  * Values passed to add() must already be canonical (canonical.ts); observed values passed to
  * match() are canonicalised cheaply (trim, lowercase, base name, IPv4-mapped → IPv4; full
@@ -25,6 +29,7 @@ import type { IndicatorType } from '../../core/indicator.ts';
 import { isIndicatorType } from '../../core/indicator.ts';
 import { parseCidr, parseIp } from '../sigma/index.ts';
 import { canonicalIndicatorValue, formatIpv4, formatIpv6, isV4Mapped } from './canonical.ts';
+import { HASH_PRIME, HASH_SEED_X, HASH_SEED_Y, hashFinish, StringTable, Uint32Table } from './string-table.ts';
 
 export type ObservableKind = 'ip' | 'domain' | 'url' | 'hash' | 'email' | 'user' | 'filename';
 
@@ -74,23 +79,95 @@ function reverseFrom(a: string[], from: number): void {
   }
 }
 
-// ---- domain suffix hashing ----------------------------------------------------------------
+// ---- entry tables ---------------------------------------------------------------------------
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 16777619;
-/** Keep hash keys small integers (no boxed numbers in the Map). */
-const HASH_MASK = 0x3fffffff;
+/** The StringTable flag of a value whose entry is not the plain 0 marker (see `side`). */
+const SIDE = 1;
 
-/** Hash of a lowercase ASCII domain, folded from its last character to its first. */
-function domainHash(s: string): number {
-  let h = FNV_OFFSET;
-  for (let i = s.length - 1; i >= 0; i--) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    h = Math.imul(h ^ c, FNV_PRIME);
+/**
+ * Value → Entry, as a StringTable: a value in the table with flag 0 has the entry 0 (the usual
+ * case, nothing else kept); any other entry is in `side` under the value, and the value's flag
+ * is SIDE.
+ */
+class StringEntries {
+  readonly keys = new StringTable();
+  private readonly side = new Map<string, Entry>();
+
+  get size(): number {
+    return this.keys.size;
   }
-  return h & HASH_MASK;
+
+  get(value: string): Entry | undefined {
+    const i = this.keys.find(value);
+    return i < 0 ? undefined : this.at(i, value);
+  }
+
+  /** The entry of table index `i`, whose value is `value`. */
+  at(i: number, value: string): Entry {
+    return this.keys.flag(i) === 0 ? 0 : this.side.get(value)!;
+  }
+
+  set(value: string, e: Entry): void {
+    const i = this.keys.add(value);
+    if (e === 0) {
+      if (this.keys.flag(i) !== 0) {
+        this.keys.setFlag(i, 0);
+        this.side.delete(value);
+      }
+    } else {
+      this.keys.setFlag(i, SIDE);
+      this.side.set(value, e);
+    }
+  }
+
+  delete(value: string): void {
+    const i = this.keys.find(value);
+    if (i < 0) return;
+    if (this.keys.flag(i) !== 0) this.side.delete(value);
+    this.keys.removeAt(i);
+  }
 }
+
+/** 32-bit value → Entry, the same way over a Uint32Table. */
+class Uint32Entries {
+  private readonly keys = new Uint32Table();
+  private readonly side = new Map<number, Entry>();
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  get(value: number): Entry | undefined {
+    const v = value >>> 0;
+    const slot = this.keys.find(v);
+    if (slot < 0) return undefined;
+    return this.keys.flagAt(slot) === 0 ? 0 : this.side.get(v)!;
+  }
+
+  set(value: number, e: Entry): void {
+    const v = value >>> 0;
+    const slot = this.keys.add(v);
+    if (e === 0) {
+      if (this.keys.flagAt(slot) !== 0) {
+        this.keys.setFlagAt(slot, 0);
+        this.side.delete(v);
+      }
+    } else {
+      this.keys.setFlagAt(slot, SIDE);
+      this.side.set(v, e);
+    }
+  }
+
+  delete(value: number): void {
+    const v = value >>> 0;
+    const slot = this.keys.find(v);
+    if (slot < 0) return;
+    if (this.keys.flagAt(slot) !== 0) this.side.delete(v);
+    this.keys.remove(v);
+  }
+}
+
+// ---- text helpers ---------------------------------------------------------------------------
 
 function isWs(c: number): boolean {
   return c <= 32;
@@ -111,12 +188,18 @@ const ROOT_V6 = 1;
 class CidrTrie {
   private c0: Int32Array = new Int32Array(1024);
   private c1: Int32Array = new Int32Array(1024);
-  /** Slot index of the ids ending at the node; 0 = none. */
+  /**
+   * The ids ending at the node: 0 = none; k > 0: one id, entry k - 1 of `ids`; k < 0: several,
+   * `multi[-k]`.
+   */
   private term: Int32Array = new Int32Array(1024);
   private used = 2;
   private freeNodes: number[] = [];
-  private slots: Array<string | string[] | null> = [null];
-  private freeSlots: number[] = [];
+  /** The id of each network with one id (an id is registered at one network at most). */
+  private readonly ids = new StringTable();
+  /** Networks with several ids (rare). */
+  private multi: Array<string[] | null> = [null];
+  private freeMulti: number[] = [];
   /** Number of networks (nodes with ids). */
   networks = 0;
   private readonly path = new Int32Array(130);
@@ -164,19 +247,24 @@ class CidrTrie {
       }
       node = next;
     }
-    const slot = this.term[node]!;
-    if (slot === 0) {
-      const s = this.freeSlots.pop() ?? this.slots.length;
-      if (s === this.slots.length) this.slots.push(id);
-      else this.slots[s] = id;
-      this.term[node] = s;
+    const t = this.term[node]!;
+    if (t === 0) {
+      this.term[node] = this.ids.add(id) + 1;
       this.networks++;
       return;
     }
-    const e = this.slots[slot]!;
-    if (Array.isArray(e)) {
+    if (t < 0) {
+      const e = this.multi[-t]!;
       if (!e.includes(id)) e.push(id);
-    } else if (e !== id) this.slots[slot] = [e, id];
+      return;
+    }
+    if (this.ids.equalsAt(t - 1, id)) return;
+    const first = this.ids.valueAt(t - 1);
+    this.ids.removeAt(t - 1);
+    const m = this.freeMulti.pop() ?? this.multi.length;
+    if (m === this.multi.length) this.multi.push([first, id]);
+    else this.multi[m] = [first, id];
+    this.term[node] = -m;
   }
 
   has(v6: boolean, w: Uint32Array, prefix: number, id: string): boolean {
@@ -185,10 +273,9 @@ class CidrTrie {
       node = CidrTrie.bit(w, i) ? this.c1[node]! : this.c0[node]!;
       if (node === 0) return false;
     }
-    const slot = this.term[node]!;
-    if (slot === 0) return false;
-    const e = this.slots[slot]!;
-    return Array.isArray(e) ? e.includes(id) : e === id;
+    const t = this.term[node]!;
+    if (t === 0) return false;
+    return t < 0 ? this.multi[-t]!.includes(id) : this.ids.equalsAt(t - 1, id);
   }
 
   remove(v6: boolean, w: Uint32Array, prefix: number, id: string): boolean {
@@ -200,19 +287,22 @@ class CidrTrie {
       if (node === 0) return false;
       path[i + 1] = node;
     }
-    const slot = this.term[node]!;
-    if (slot === 0) return false;
-    const e = this.slots[slot]!;
-    if (Array.isArray(e)) {
+    const t = this.term[node]!;
+    if (t === 0) return false;
+    if (t < 0) {
+      const e = this.multi[-t]!;
       const k = e.indexOf(id);
       if (k < 0) return false;
       e.splice(k, 1);
-      if (e.length === 1) this.slots[slot] = e[0]!;
+      if (e.length === 1) {
+        this.multi[-t] = null;
+        this.freeMulti.push(-t);
+        this.term[node] = this.ids.add(e[0]!) + 1;
+      }
       return true;
     }
-    if (e !== id) return false;
-    this.slots[slot] = null;
-    this.freeSlots.push(slot);
+    if (!this.ids.equalsAt(t - 1, id)) return false;
+    this.ids.removeAt(t - 1);
     this.term[node] = 0;
     this.networks--;
     // Prune nodes left with no children and no ids, bottom up.
@@ -227,7 +317,7 @@ class CidrTrie {
     return true;
   }
 
-  /** Slot indexes of the networks along the path of `w`, shallowest first, appended at hits[n]. */
+  /** Terms of the networks along the path of `w`, shallowest first, appended at hits[n]. */
   private walk(root: number, w: Uint32Array, bits: number, n: number): number {
     const hits = this.hits;
     let node = root;
@@ -243,10 +333,10 @@ class CidrTrie {
 
   private emitHits(from: number, to: number, out: string[] | null): string[] | null {
     for (let k = to - 1; k >= from; k--) {
-      const e = this.slots[this.hits[k]!]!;
+      const t = this.hits[k]!;
       out ??= [];
-      if (Array.isArray(e)) for (const x of e) out.push(x);
-      else out.push(e);
+      if (t < 0) for (const x of this.multi[-t]!) out.push(x);
+      else out.push(this.ids.valueAt(t - 1));
     }
     return out;
   }
@@ -287,21 +377,25 @@ function cidrKey(value: string): { v6: boolean; w: Uint32Array; prefix: number }
 
 const scratch = new Uint32Array(4);
 
+/** An ip value's place: the IPv4 table under `v4` (≥ 0), else the IPv6 table under `canonical`. */
+interface IpSlot {
+  v4: number;
+  canonical: string;
+}
+
 export class IndicatorSet {
-  /** IPv4 addresses by their 32-bit value (`v | 0`: a small integer, no string kept). */
-  private readonly ip4 = new Map<number, Entry>();
+  /** IPv4 addresses by their 32-bit value (no string kept). */
+  private readonly ip4 = new Uint32Entries();
   /** IPv6 addresses by RFC 5952 text. */
-  private readonly ip6 = new Map<string, Entry>();
-  private readonly domain = new Map<string, Entry>();
-  private readonly url = new Map<string, Entry>();
-  private readonly md5 = new Map<string, Entry>();
-  private readonly sha1 = new Map<string, Entry>();
-  private readonly sha256 = new Map<string, Entry>();
-  private readonly email = new Map<string, Entry>();
-  private readonly user = new Map<string, Entry>();
-  private readonly filename = new Map<string, Entry>();
-  /** Suffix hash of each indicator domain → how many domains have that hash. */
-  private readonly domainHashes = new Map<number, number>();
+  private readonly ip6 = new StringEntries();
+  private readonly domain = new StringEntries();
+  private readonly url = new StringEntries();
+  private readonly md5 = new StringEntries();
+  private readonly sha1 = new StringEntries();
+  private readonly sha256 = new StringEntries();
+  private readonly email = new StringEntries();
+  private readonly user = new StringEntries();
+  private readonly filename = new StringEntries();
   private readonly cidr = new CidrTrie();
   /** Ids that are not `${type}:${value}`. */
   private readonly explicit = new Map<string, { type: IndicatorType; value: string }>();
@@ -316,7 +410,7 @@ export class IndicatorSet {
     return this.cidr.nodeCount;
   }
 
-  private mapFor(type: StringMapType): Map<string, Entry> {
+  private mapFor(type: StringMapType): StringEntries {
     switch (type) {
       case 'domain':
         return this.domain;
@@ -337,16 +431,28 @@ export class IndicatorSet {
     }
   }
 
-  /** Where an ip value lives: the IPv4 map under its number or the IPv6 map under its text. */
-  private ipSlot(value: string): { map: Map<number | string, Entry>; key: number | string; canonical: string } | null {
+  /** Where an ip value lives: the IPv4 table under its number or the IPv6 table under its text. */
+  private ipSlot(value: string): IpSlot | null {
     const kind = parseIp(value, scratch);
     if (kind === 0) return null;
     if (kind === 4 || isV4Mapped(scratch)) {
       const v = kind === 4 ? scratch[0]! : scratch[3]!;
-      return { map: this.ip4 as Map<number | string, Entry>, key: v | 0, canonical: formatIpv4(v) };
+      return { v4: v, canonical: formatIpv4(v) };
     }
     const text = formatIpv6(scratch);
-    return { map: this.ip6 as Map<number | string, Entry>, key: text, canonical: text };
+    return { v4: -1, canonical: text };
+  }
+
+  private ipGet(slot: IpSlot): Entry | undefined {
+    return slot.v4 >= 0 ? this.ip4.get(slot.v4) : this.ip6.get(slot.canonical);
+  }
+
+  private ipSet(slot: IpSlot, e: Entry | undefined): void {
+    if (slot.v4 >= 0) {
+      if (e === undefined) this.ip4.delete(slot.v4);
+      else this.ip4.set(slot.v4, e);
+    } else if (e === undefined) this.ip6.delete(slot.canonical);
+    else this.ip6.set(slot.canonical, e);
   }
 
   /** Where an id is registered, or undefined. */
@@ -365,7 +471,7 @@ export class IndicatorSet {
     if (type === 'ip') {
       const slot = this.ipSlot(value);
       // Only a canonical value is stored under an implicit id.
-      return slot !== null && slot.canonical === value && entryHas(slot.map.get(slot.key), 0) ? { type, value } : undefined;
+      return slot !== null && slot.canonical === value && entryHas(this.ipGet(slot), 0) ? { type, value } : undefined;
     }
     return entryHas(this.mapFor(type).get(value), 0) ? { type, value } : undefined;
   }
@@ -396,17 +502,12 @@ export class IndicatorSet {
     if (slot !== null) {
       // The id is rebuilt from the canonical text on a hit: keep it when the value was not canonical.
       if (slot.canonical !== value) implicit = false;
-      slot.map.set(slot.key, entryAdd(slot.map.get(slot.key), implicit ? 0 : id));
+      this.ipSet(slot, entryAdd(this.ipGet(slot), implicit ? 0 : id));
     } else if (net !== null) {
       this.cidr.insert(net.v6, net.w, net.prefix, id);
     } else {
       const map = this.mapFor(type as StringMapType);
-      const e = map.get(value);
-      map.set(value, entryAdd(e, implicit ? 0 : id));
-      if (type === 'domain' && e === undefined) {
-        const h = domainHash(value);
-        this.domainHashes.set(h, (this.domainHashes.get(h) ?? 0) + 1);
-      }
+      map.set(value, entryAdd(map.get(value), implicit ? 0 : id));
     }
     if (!implicit) this.explicit.set(id, { type, value });
     this.count++;
@@ -422,22 +523,12 @@ export class IndicatorSet {
       this.cidr.remove(k.v6, k.w, k.prefix, id);
     } else if (type === 'ip') {
       const slot = this.ipSlot(value)!;
-      const e = entryRemove(slot.map.get(slot.key)!, isExplicit ? id : 0);
-      if (e !== undefined) slot.map.set(slot.key, e);
-      else slot.map.delete(slot.key);
+      this.ipSet(slot, entryRemove(this.ipGet(slot)!, isExplicit ? id : 0));
     } else {
       const map = this.mapFor(type);
       const e = entryRemove(map.get(value)!, isExplicit ? id : 0);
       if (e !== undefined) map.set(value, e);
-      else {
-        map.delete(value);
-        if (type === 'domain') {
-          const h = domainHash(value);
-          const n = this.domainHashes.get(h)! - 1;
-          if (n > 0) this.domainHashes.set(h, n);
-          else this.domainHashes.delete(h);
-        }
-      }
+      else map.delete(value);
     }
     this.count--;
     return true;
@@ -476,7 +567,7 @@ export class IndicatorSet {
     return out ?? NO_MATCH;
   }
 
-  private matchExact(map: Map<string, Entry>, type: string, value: string): string[] | null {
+  private matchExact(map: StringEntries, type: string, value: string): string[] | null {
     if (map.size === 0) return null;
     const key = lowerTrim(value);
     const e = map.get(key);
@@ -491,7 +582,7 @@ export class IndicatorSet {
       v = v.trim();
       len = v.length;
     }
-    let map: Map<string, Entry>;
+    let map: StringEntries;
     let type: string;
     if (len === 32) {
       map = this.md5;
@@ -543,7 +634,7 @@ export class IndicatorSet {
     }
     if (v4) {
       if (this.ip4.size > 0) {
-        const e = this.ip4.get(scratch[0]! | 0);
+        const e = this.ip4.get(scratch[0]!);
         if (e !== undefined) out = emit(e, 'ip', formatIpv4(scratch[0]!), out);
       }
     } else if (this.ip6.size > 0) {
@@ -564,27 +655,31 @@ export class IndicatorSet {
     if (end > start && s.charCodeAt(end - 1) === 46) end--;
     if (end === start) return out;
     const from = out === null ? 0 : out.length;
-    const hashes = this.domainHashes;
-    let h = FNV_OFFSET;
+    const table = this.domain.keys;
+    // The hash of the lowercased suffix s[i+1, end), folded right to left (string-table.ts):
+    // hashFinish(x, y, end - i - 1).
+    let x = HASH_SEED_X;
+    let y = HASH_SEED_Y;
     let upper = false;
     for (let i = end - 1; i >= start - 1; i--) {
-      const c = i < start ? 46 : s.charCodeAt(i);
-      if (c === 46) {
+      let c = i < start ? 46 : s.charCodeAt(i);
+      if (c === 46 && i + 1 < end) {
         // chars i+1 .. end-1 form a label suffix.
-        if (i + 1 < end && hashes.has(h & HASH_MASK)) {
+        const h = hashFinish(x, y, end - i - 1);
+        const k = upper ? table.findRangeLowerAscii(s, i + 1, end, h) : table.findRange(s, i + 1, end, h);
+        if (k >= 0) {
           let sub = s.slice(i + 1, end);
           if (upper) sub = sub.toLowerCase();
-          const e = this.domain.get(sub);
-          if (e !== undefined) out = emit(e, 'domain', sub, out);
+          out = emit(this.domain.at(k, sub), 'domain', sub, out);
         }
-        h = Math.imul(h ^ 46, FNV_PRIME);
-        continue;
-      }
-      if (c > 127) return this.matchDomainSlow(s, from, out);
-      if (c >= 65 && c <= 90) {
+      } else if (c > 127) return this.matchDomainSlow(s, from, out);
+      else if (c >= 65 && c <= 90) {
         upper = true;
-        h = Math.imul(h ^ (c + 32), FNV_PRIME);
-      } else h = Math.imul(h ^ c, FNV_PRIME);
+        c += 32;
+      }
+      const t = Math.imul(x ^ c, HASH_PRIME);
+      x = y;
+      y = t;
     }
     if (out !== null) reverseFrom(out, from);
     return out;
