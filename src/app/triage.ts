@@ -10,6 +10,7 @@ import {
   type AlertLevel,
   type IncomingAlert,
   type Incident,
+  type NotificationRecord,
   type IncidentStatus,
   type Observable,
   type Priority,
@@ -242,7 +243,12 @@ export class TriageService {
     if (result.timeline.length === 0 && result.incident === before) return before;
     let after = result.incident;
     if (after.priority !== before.priority) after = { ...after, sla: repriceSla(after, this.triageConfig.sla as SlaTargets) };
-    await this.store.write({ events: [], deadLetters: [], incidents: [after], timeline: result.timeline });
+    // A state change is news for the channels: it goes out like triage's own notifications.
+    const notifications: NotificationRecord[] =
+      after.status !== before.status
+        ? [{ id: newId(), incident_id: id, reason: 'state_changed', due_at: now.toISOString(), created_at: now.toISOString(), priority: after.priority, alert_count: after.alert_count, route: after.grouping.route }]
+        : [];
+    await this.store.write({ events: [], deadLetters: [], incidents: [after], timeline: result.timeline, notifications });
     this.announce([after]);
     this.engine.updateIncident(after);
     await this.audit.record({ actor, action: `incident.${action}`, object_type: 'incident', object_id: id, before: auditView(before), after: auditView(after) });

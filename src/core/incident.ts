@@ -150,6 +150,7 @@ export type TimelineKind =
   | 'opened'
   | 'alert_joined'
   | 'alert_resolved'
+  | 'notification_failed'
   | 'priority_changed'
   | 'state_changed'
   | 'assigned'
@@ -182,8 +183,11 @@ export interface TimelineEntry {
 export interface NotificationRecord {
   id: string;
   incident_id: string;
-  /** opened, updated (new alerts after group_interval), repeat (repeat_interval), resolved. */
-  reason: 'opened' | 'updated' | 'repeat' | 'resolved';
+  /**
+   * opened, updated (new alerts after group_interval), repeat (repeat_interval), resolved (all
+   * alerts resolved), state_changed (a person or a tool moved the incident).
+   */
+  reason: 'opened' | 'updated' | 'repeat' | 'resolved' | 'state_changed';
   /** Event time it became due (ISO). */
   due_at: string;
   created_at: string;

@@ -12,3 +12,4 @@ export * from './silence.ts';
 export * from './ledger.ts';
 export * from './change.ts';
 export * from './indicator.ts';
+export * from './notify.ts';

@@ -1,4 +1,4 @@
-import type { Alert, Asset, AuditEntry, AuditRecord, Change, FreezePolicy, Incident, Indicator, IndicatorType, ObservedChange, RetroHunt, Watchlist, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
+import type { Alert, Asset, AuditEntry, AuditRecord, Change, Delivery, DeliveryStatus, ThreadRef, FreezePolicy, Incident, Indicator, IndicatorType, ObservedChange, RetroHunt, Watchlist, LedgerDelta, NotificationRecord, QueryNode, Role, Service, Silence, TimelineEntry, VigilEvent } from '../core/index.ts';
 
 /** A record that could not be accepted, kept with the reason so nothing disappears. */
 export interface DeadLetter {
@@ -243,6 +243,40 @@ export interface IntelStore {
   countEventsBetween(from: number, to: number): Promise<number>;
 }
 
+export interface DeliverySearch {
+  status?: DeliveryStatus;
+  /** Folded messages of one digest. */
+  digest_id?: string;
+  channel?: string;
+  incident_id?: string;
+  limit: number;
+  /** Row number to continue after (newest first). */
+  before?: number;
+}
+
+/** The notification outbox, channels' per-incident threads, policies made through the API. */
+export interface NotifyStore {
+  /** Notification records after a position (commit order), for the notifier to route. */
+  notificationsAfter(position: number, limit: number): Promise<Array<{ position: number; record: NotificationRecord }>>;
+  /** The latest notification of an incident before a position (to tell an escalation from an update). */
+  previousNotification(incidentId: string, before: number): Promise<NotificationRecord | null>;
+  /** Inserts deliveries (ignoring ids already there) and moves a checkpoint, in one transaction. */
+  enqueueDeliveries(deliveries: Delivery[], checkpoint?: { name: string; position: number }): Promise<void>;
+  /** Replaces a delivery (by id). */
+  saveDelivery(delivery: Delivery): Promise<void>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  /** Deliveries with this status due at or before `at` (ms), oldest first. */
+  dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]>;
+  searchDeliveries(request: DeliverySearch): Promise<Page<Delivery>>;
+  getThread(channel: string, incidentId: string): Promise<ThreadRef | null>;
+  putThread(channel: string, incidentId: string, ref: ThreadRef): Promise<void>;
+  /** The incident a channel's thread belongs to (a Jira issue key back to INC-n). */
+  findThread(channel: string, key: string, value: string): Promise<string | null>;
+  putNotifyPolicy(name: string, policy: unknown): Promise<void>;
+  deleteNotifyPolicy(name: string): Promise<boolean>;
+  listNotifyPolicies(): Promise<unknown[]>;
+}
+
 /** Assets and services, by name. */
 export interface InventoryStore {
   putAsset(asset: Asset): Promise<void>;
@@ -289,7 +323,7 @@ export interface TokenStore {
 }
 
 /** The whole storage backend as the composition root sees it. */
-export interface Store extends EventStore, AlertStore, IncidentStore, ChangeStore, IntelStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
+export interface Store extends EventStore, AlertStore, IncidentStore, ChangeStore, IntelStore, NotifyStore, InventoryStore, AuditStore, DeadLetterStore, TokenStore {
   readonly kind: string;
   close(): Promise<void>;
 }

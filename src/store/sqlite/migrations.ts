@@ -137,6 +137,21 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, cursor TEXT NOT NULL, status TEXT NOT NULL);
    CREATE TABLE watchlists (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
    CREATE TABLE retro_hunts (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
+  // Notifications: the outbox (one row per message per channel, written before it is sent), what
+  // each channel keeps per incident to update its message, and policies made through the API.
+  `CREATE TABLE outbox (
+     rid INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     channel TEXT NOT NULL,
+     incident_id TEXT,
+     status TEXT NOT NULL,
+     next_at INTEGER NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX outbox_due ON outbox(status, next_at);
+   CREATE INDEX outbox_incident ON outbox(incident_id, rid);
+   CREATE TABLE notify_threads (channel TEXT NOT NULL, incident_id TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (channel, incident_id)) WITHOUT ROWID;
+   CREATE TABLE notify_policies (name TEXT PRIMARY KEY, doc TEXT NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type Indicator, type RetroHunt, type Watchlist, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
-import type { AlertSearch, ChangeSearch, FeedState, IndicatorSearch, IndicatorWrite, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type Indicator, type RetroHunt, type Watchlist, type Delivery, type ThreadRef, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
+import type { AlertSearch, ChangeSearch, DeliverySearch, FeedState, IndicatorSearch, IndicatorWrite, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
 import { compileSort, compileWhere, cursorWhere, encodeCursor, EVENTS_QUERY_SCHEMA, fieldExpression, type QuerySchema } from './query-sql.ts';
 import { SqliteIntel } from './intel.ts';
+import { SqliteNotify } from './notify.ts';
 import { SqliteReader } from './reader.ts';
 import { SqliteWriter } from './writer.ts';
 
@@ -80,6 +81,7 @@ export class SqliteStore implements Store {
   private readonly touched = new Map<string, string>();
   private readonly touchTimer: NodeJS.Timeout;
   private readonly intel: SqliteIntel;
+  private readonly notify: SqliteNotify;
 
   private constructor(
     private readonly db: Database.Database,
@@ -87,6 +89,7 @@ export class SqliteStore implements Store {
     private readonly reader: SqliteReader,
   ) {
     this.intel = new SqliteIntel(db, reader);
+    this.notify = new SqliteNotify(db);
     this.touchTimer = setInterval(() => this.flushTouches(), 30_000);
     this.touchTimer.unref();
   }
@@ -550,6 +553,48 @@ export class SqliteStore implements Store {
   }
   countEventsBetween(from: number, to: number): Promise<number> {
     return this.intel.countEventsBetween(from, to);
+  }
+
+  // ---- notifications (see notify.ts) --------------------------------------------------------
+
+  notificationsAfter(position: number, limit: number): Promise<Array<{ position: number; record: NotificationRecord }>> {
+    return this.notify.notificationsAfter(position, limit);
+  }
+  previousNotification(incidentId: string, before: number): Promise<NotificationRecord | null> {
+    return this.notify.previousNotification(incidentId, before);
+  }
+  enqueueDeliveries(deliveries: Delivery[], checkpoint?: { name: string; position: number }): Promise<void> {
+    return this.notify.enqueueDeliveries(deliveries, checkpoint);
+  }
+  saveDelivery(delivery: Delivery): Promise<void> {
+    return this.notify.saveDelivery(delivery);
+  }
+  getDelivery(id: string): Promise<Delivery | null> {
+    return this.notify.getDelivery(id);
+  }
+  dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]> {
+    return this.notify.dueDeliveries(status, at, limit);
+  }
+  searchDeliveries(request: DeliverySearch): Promise<Page<Delivery>> {
+    return this.notify.searchDeliveries(request);
+  }
+  getThread(channel: string, incidentId: string): Promise<ThreadRef | null> {
+    return this.notify.getThread(channel, incidentId);
+  }
+  putThread(channel: string, incidentId: string, ref: ThreadRef): Promise<void> {
+    return this.notify.putThread(channel, incidentId, ref);
+  }
+  findThread(channel: string, key: string, value: string): Promise<string | null> {
+    return this.notify.findThread(channel, key, value);
+  }
+  putNotifyPolicy(name: string, policy: unknown): Promise<void> {
+    return this.notify.putNotifyPolicy(name, policy);
+  }
+  deleteNotifyPolicy(name: string): Promise<boolean> {
+    return this.notify.deleteNotifyPolicy(name);
+  }
+  listNotifyPolicies(): Promise<unknown[]> {
+    return this.notify.listNotifyPolicies();
   }
 
   // ---- inventory ---------------------------------------------------------------------------
