@@ -1,0 +1,174 @@
+import type { NotifyMessage, ThreadRef } from '../../../core/index.ts';
+import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import { toAdf } from './adf.ts';
+
+export { toAdf, type AdfDoc, type AdfBlock, type AdfInline, type AdfMark } from './adf.ts';
+
+/**
+ * Jira Cloud (REST API v3). The first message of an incident opens an issue; later ones comment on
+ * it, and the resolving one also moves it through the configured "done" transition.
+ */
+export interface JiraChannelConfig {
+  type: 'jira';
+  /** https://<site>.atlassian.net */
+  url: string;
+  /** The Atlassian account the API token belongs to. */
+  email: string;
+  api_token: string;
+  /** Project key, e.g. SEC. */
+  project: string;
+  /** Default 'Task'. */
+  issue_type?: string;
+  /** The name of the workflow transition that closes an issue (case-insensitive). Default 'Done'. */
+  done_transition?: string;
+  /** Added after 'vigil'. Jira labels hold no spaces. */
+  labels?: string[];
+}
+
+const SUMMARY_MAX = 255;
+const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** https, or http to this machine only (a test server, a local proxy): the API token is sent with every request. */
+function checkUrl(value: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname)) return url;
+  return null;
+}
+
+function validate(config: JiraChannelConfig, name: string): void {
+  const fail = (field: string, why = 'is required'): never => {
+    throw new Error(`notify channel ${name} (jira): ${field} ${why}`);
+  };
+  if (!config || typeof config !== 'object') fail('config');
+  if (!nonEmpty(config.url)) fail('url');
+  if (!checkUrl(config.url)) fail('url', 'must be an https URL such as https://<site>.atlassian.net');
+  if (!nonEmpty(config.email)) fail('email');
+  if (!nonEmpty(config.api_token)) fail('api_token');
+  if (!nonEmpty(config.project)) fail('project');
+  if (config.issue_type !== undefined && !nonEmpty(config.issue_type)) fail('issue_type', 'must not be empty');
+  if (config.done_transition !== undefined && !nonEmpty(config.done_transition)) fail('done_transition', 'must not be empty');
+  if (config.labels !== undefined) {
+    if (!Array.isArray(config.labels)) fail('labels', 'must be a list');
+    for (const label of config.labels) if (!nonEmpty(label) || /\s/.test(label)) fail('labels', `must be words without spaces (got ${JSON.stringify(label)})`);
+  }
+}
+
+function oneLine(value: string, max: number): string {
+  const flat = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function summaryOf(message: NotifyMessage): string {
+  const incident = message.incident;
+  const text = incident ? `[Vigil ${incident.priority}] ${incident.id} ${incident.title}` : `[Vigil] ${message.text}`;
+  return oneLine(text, SUMMARY_MAX);
+}
+
+const resolves = (message: NotifyMessage): boolean => message.event === 'resolved' || (message.incident !== null && CLOSED_STATUSES.has(message.incident.status));
+
+interface Transition {
+  id?: string;
+  name?: string;
+  to?: { name?: string };
+}
+
+export function createJiraChannel(config: JiraChannelConfig, name: string): Channel {
+  validate(config, name);
+  const base = config.url.replace(/\/+$/, '');
+  const issueType = config.issue_type ?? 'Task';
+  const doneTransition = config.done_transition ?? 'Done';
+  const labels = ['vigil', ...(config.labels ?? []).filter((l) => l !== 'vigil')];
+  const headers = {
+    Authorization: `Basic ${Buffer.from(`${config.email}:${config.api_token}`).toString('base64')}`,
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+  };
+
+  async function call(context: SendContext, what: string, method: string, path: string, body?: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await context.fetch(`${base}${path}`, {
+        method,
+        headers: body === undefined ? { Authorization: headers.Authorization, Accept: headers.Accept } : headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: context.signal,
+      });
+    } catch (error) {
+      const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
+      throw new DeliveryError(`jira: ${what}: ${reason}`, true);
+    }
+    if (!response.ok) throw await failure(response, `jira: ${what}`);
+    return response;
+  }
+
+  async function json<T>(response: Response, what: string, context: SendContext): Promise<T> {
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
+      throw new DeliveryError(`jira: ${what}: unreadable answer (${reason})`, context.signal.aborted, undefined, response.status);
+    }
+  }
+
+  async function transitionToDone(key: string, context: SendContext): Promise<void> {
+    const issuePath = `/rest/api/3/issue/${encodeURIComponent(key)}`;
+    const listed = await json<{ transitions?: Transition[] }>(await call(context, `list transitions of ${key}`, 'GET', `${issuePath}/transitions`), `list transitions of ${key}`, context);
+    const transitions = Array.isArray(listed.transitions) ? listed.transitions : [];
+    const wanted = doneTransition.toLowerCase();
+    const match =
+      transitions.find((t) => typeof t.name === 'string' && t.name.toLowerCase() === wanted) ??
+      transitions.find((t) => typeof t.to?.name === 'string' && t.to.name.toLowerCase() === wanted);
+    if (!match?.id) {
+      // Already done (a retry after the transition went through, or closed by hand): nothing to do.
+      const issue = await json<{ fields?: { status?: { name?: string; statusCategory?: { key?: string } } } }>(
+        await call(context, `read status of ${key}`, 'GET', `${issuePath}?fields=status`),
+        `read status of ${key}`,
+        context,
+      );
+      const status = issue.fields?.status;
+      if (status?.statusCategory?.key === 'done' || status?.name?.toLowerCase() === wanted) return;
+      const available = transitions.map((t) => t.name).filter(Boolean).join(', ') || 'none';
+      throw new DeliveryError(`jira: issue ${key} has no transition named "${doneTransition}" (available: ${available}); set done_transition`, false);
+    }
+    await call(context, `transition ${key} to ${doneTransition}`, 'POST', `${issuePath}/transitions`, { transition: { id: String(match.id) } });
+  }
+
+  return {
+    name,
+    type: 'jira',
+    async send(message: NotifyMessage, thread: ThreadRef | null, context: SendContext) {
+      let key = typeof thread?.key === 'string' && thread.key !== '' ? thread.key : null;
+      if (key) {
+        await call(context, `comment on ${key}`, 'POST', `/rest/api/3/issue/${encodeURIComponent(key)}/comment`, { body: toAdf(message, 'comment') });
+      } else {
+        const created = await json<{ id?: string; key?: string; self?: string }>(
+          await call(context, 'create issue', 'POST', '/rest/api/3/issue', {
+            fields: {
+              project: { key: config.project },
+              summary: summaryOf(message),
+              issuetype: { name: issueType },
+              labels,
+              description: toAdf(message, 'issue'),
+            },
+          }),
+          'create issue',
+          context,
+        );
+        if (typeof created.key !== 'string' || created.key === '') {
+          throw new DeliveryError(`jira: create issue: the answer names no issue key (${JSON.stringify(created).slice(0, 200)})`, false);
+        }
+        key = created.key;
+      }
+      if (message.incident && resolves(message)) await transitionToDone(key, context);
+      return message.incident ? { thread: { key } } : {};
+    },
+  };
+}
