@@ -252,9 +252,36 @@ export const ConfigSchema = Type.Object(
         ),
       ),
     }),
+    notify: section({
+      public_url: Type.Optional(Type.String({ pattern: '^https?://', description: "Vigil's address as people reach it: links in messages point there (default: the listen address)" })),
+      channels: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+              type: Type.Union(['webhook', 'slack', 'mattermost', 'teams', 'pagerduty', 'email', 'jira', 'servicenow'].map((t) => Type.Literal(t))),
+            },
+            { additionalProperties: true, description: 'Each type takes its own settings (url, webhook_url, secret, token, routing_key, smtp...); see README' },
+          ),
+          { default: [] },
+        ),
+      ),
+      policies: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [], description: 'Who hears about what: {name, when: {priority, service, service_tier, team, verdict, event}, channels, escalation}' })),
+      send_timeout: duration('10s', 'How long one delivery attempt may take'),
+      max_attempts: int(1, 100, 10, 'Attempts before a delivery is given up (retryable failures only)'),
+    }),
     integrations: section({
       github: section({
         secret: Type.Optional(Type.String({ description: "The webhook's secret: X-Hub-Signature-256 is checked with it (deliveries are refused without one)" })),
+      }),
+      slack: section({
+        signing_secret: Type.Optional(Type.String({ description: 'Slack app signing secret: slash commands and buttons are checked with it (refused without one)' })),
+      }),
+      pagerduty: section({
+        webhook_secret: Type.Optional(Type.String({ description: 'PagerDuty webhook v3 signing secret (X-PagerDuty-Signature)' })),
+      }),
+      jira: section({
+        webhook_secret: Type.Optional(Type.String({ description: 'Jira webhook secret (X-Hub-Signature)' })),
       }),
     }),
   },
