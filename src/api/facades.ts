@@ -148,6 +148,20 @@ export interface IntelFacade {
   deleteWatchlist(name: string, actor: string): Promise<void>;
 }
 
+/** Notifications: channels, policies, the outbox's deliveries, and what comes back from the tools. */
+export interface NotifyFacade {
+  channels(): unknown[];
+  test(name: string, actor: string): Promise<{ channel: string; ok: boolean; error: string | null }>;
+  policies(): unknown[];
+  putPolicy(body: unknown, actor: string): Promise<unknown>;
+  deletePolicy(name: string, actor: string): Promise<void>;
+  deliveries(params: { status?: string; channel?: string; incident?: string; limit?: number; cursor?: string }): Promise<Page<unknown>>;
+  delivery(id: string): Promise<unknown>;
+  resend(id: string, actor: string): Promise<unknown>;
+  /** Raw requests from Slack, PagerDuty and Jira, verified by their signatures. */
+  inbound(kind: 'slack_command' | 'slack_interaction' | 'pagerduty' | 'jira', request: { raw: Buffer; headers: Record<string, string | string[] | undefined> }): Promise<{ status: number; body: unknown }>;
+}
+
 /** What changed, pushed to UI clients over server-sent events. */
 export interface LiveFeed {
   subscribe(listener: (event: { type: string; data: unknown }) => void): () => void;
@@ -157,6 +171,7 @@ export interface ApiDeps {
   events: EventsFacade;
   changes?: ChangesFacade;
   intel?: IntelFacade;
+  notify?: NotifyFacade;
   alerts?: AlertsFacade;
   intake?: AlertIntakeFacade;
   incidents?: IncidentsFacade;

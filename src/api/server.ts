@@ -9,6 +9,7 @@ import { eventRoutes } from './routes/events.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { changeRoutes } from './routes/changes.ts';
 import { intelRoutes } from './routes/intel.ts';
+import { notifyRoutes } from './routes/notify.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -65,6 +66,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await incidentRoutes(scope, deps);
     await changeRoutes(scope, deps);
     await intelRoutes(scope, deps);
+    await notifyRoutes(scope, deps);
     await auditRoutes(scope, deps);
     await liveRoutes(scope, deps);
     await uiRoutes(scope, deps);

@@ -16,6 +16,8 @@ import { ChangeIntake } from './change-intake.ts';
 import { IncidentViews } from './incident-views.ts';
 import { IntelService } from './intel.ts';
 import { LiveHub } from './live.ts';
+import { NotifyService } from './notify.ts';
+import { ChatOps } from './chatops.ts';
 
 /** The built web UI. */
 export const UI_DIR = new URL('../../ui/dist/', import.meta.url).pathname;
@@ -99,13 +101,19 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
   intel.publish = (alerts) => triage.ingest(alerts);
   triage.watchlists = () => intel.watchlistsIndex();
   const live = new LiveHub();
+  // Notifications: committed records go through the policies into the outbox, then out.
+  const publicUrl = config.notify.public_url ?? `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
+  const notify = new NotifyService(services.store, config, services.audit, logger, services.inventoryIndex, publicUrl);
   triage.onIncidents = (incidents) => {
     for (const incident of incidents) live.publish('incident', incident);
+    notify.kick();
   };
   const changeIntake = new ChangeIntake(changes, triage, config);
   detection.publish = (alerts, checkpoint) => changeIntake.detections(alerts, checkpoint);
   services.metrics.addGauge('vigil_incidents_open', 'Open incidents triage holds', () => triage.openIncidents());
   const views = new IncidentViews(services.store, { defaultLimit: config.search.default_limit, maxLimit: config.search.max_limit });
+  await notify.start();
+  const chatops = new ChatOps(config, triage, changes, views, notify, logger);
 
   const status = async (): Promise<StatusReport> => {
     const pendingWrites = services.store.pendingWrites();
@@ -179,6 +187,18 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       putWatchlist: (name, body, actor) => intel.putWatchlist(name, body, actor),
       deleteWatchlist: (name, actor) => intel.deleteWatchlist(name, actor),
     },
+    notify: {
+      channels: () => notify.listChannels(),
+      test: (name, actor) => notify.test(name, actor),
+      policies: () => notify.policies(),
+      putPolicy: (body, actor) => notify.putPolicy(body, actor),
+      deletePolicy: (name, actor) => notify.deletePolicy(name, actor),
+      deliveries: (params) => notify.deliveries(params),
+      delivery: (id) => notify.delivery(id),
+      resend: (id, actor) => notify.resend(id, actor),
+      inbound: (kind, request) =>
+        kind === 'slack_command' ? chatops.slackCommand(request) : kind === 'slack_interaction' ? chatops.slackInteraction(request) : kind === 'pagerduty' ? chatops.pagerDuty(request) : chatops.jira(request),
+    },
     silences: {
       list: () => triage.listSilences(),
       get: (id) => triage.getSilence(id),
@@ -212,6 +232,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
     await feed.stop();
     detection.close();
     await intel.stop();
+    await notify.stop();
     await triage.stop();
     await services.close();
     throw error;
@@ -240,6 +261,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       await feed.stop();
       detection.close();
       await intel.stop();
+      await notify.stop();
       await triage.stop();
       await services.close();
     })());

@@ -4,6 +4,7 @@ import { VigilError } from '../core/index.ts';
 import { configCheck } from './commands/config.ts';
 import { assetsImport } from './commands/assets.ts';
 import { intelImport } from './commands/intel.ts';
+import { notifyTest } from './commands/notify.ts';
 import { auditVerify } from './commands/audit.ts';
 import { changeAction, changeCreate, changeList, changePolicyCheck, changeShow, type ChangeActionName } from './commands/change.ts';
 import { hunt } from './commands/hunt.ts';
@@ -120,6 +121,11 @@ withTarget(
     .option('--confidence <n>', 'confidence (0-100) of indicators that state none')
     .option('--no-retro-hunt', 'do not search stored events for the new indicators'),
 ).action(run((file: string, options) => intelImport(file, options)));
+
+const notify = program.command('notify').description('notification channels');
+withTarget(notify.command('test <channel>').description('send a test message through a configured channel (exit 1 when it is not delivered)')).action(
+  run((channel: string, options) => notifyTest(channel, options)),
+);
 
 const audit = program.command('audit').description('the hash-chained audit trail');
 withTarget(audit.command('verify').description('check the chain and name the first broken record (exit 1)')).action(run((options) => auditVerify(options)));

@@ -83,6 +83,10 @@ export class RemoteClient {
     return this.call('POST', `/api/v1/intel/import?${new URLSearchParams(query)}`, { data: text, type: 'text/plain' });
   }
 
+  testChannel(name: string): Promise<{ channel: string; ok: boolean; error: string | null }> {
+    return this.call('POST', `/api/v1/notify/channels/${encodeURIComponent(name)}/test`, { data: '{}', type: 'application/json' });
+  }
+
   verifyAudit(): Promise<{ ok: boolean; records: number; broken: { seq: number; reason: string } | null }> {
     return this.call('GET', '/api/v1/audit/verify');
   }
