@@ -12,3 +12,4 @@ export * from './incident-views.ts';
 export * from './changes.ts';
 export * from './change-intake.ts';
 export * from './intel.ts';
+export * from './notify.ts';

@@ -1,8 +1,9 @@
-import { badRequest, notFound, VigilError, type Delivery, type Incident, type NotifyMessage, type TimelineEntry } from '../core/index.ts';
+import { badRequest, notFound, VigilError, type Delivery, type NotifyMessage, type TimelineEntry } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import { newId, parseDuration, type Logger } from '../lib/index.ts';
+// Integrations are adapters: only the composition root builds them (DESIGN.md section 2).
+import { createChannel } from '../notify/integrations/index.ts';
 import {
-  createChannel,
   NotifyRouter,
   OutboxSender,
   parsePolicy,
@@ -256,4 +257,4 @@ export class NotifyService {
   }
 }
 
-export type { Incident };
+export { createChannel };

@@ -4,4 +4,3 @@ export * from './limits.ts';
 export * from './message.ts';
 export * from './router.ts';
 export * from './sender.ts';
-export { createChannel } from './integrations/index.ts';

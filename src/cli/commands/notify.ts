@@ -1,5 +1,5 @@
 import type { NotifyMessage } from '../../core/index.ts';
-import { createChannel } from '../../notify/index.ts';
+import { createChannel } from '../../app/index.ts';
 import { newId, parseDuration } from '../../lib/index.ts';
 import { loadConfig, localActor, remoteTarget, UsageError, type GlobalOptions } from '../context.ts';
 
