@@ -18,6 +18,11 @@ export interface SenderOptions {
 }
 
 const OPEN = new Set(['new', 'acknowledged', 'investigating', 'contained']);
+/** Deliveries in flight at once (different incidents or channels). */
+const SENDERS = 16;
+/** Outcomes per group commit, and the longest an outcome waits for its group. */
+const GROUP = 32;
+const FLUSH_MS = 20;
 
 /**
  * Delivers the outbox: due deliveries in order, one at a time per channel (an incident's messages
@@ -31,6 +36,8 @@ export class OutboxSender {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private outcomes: Delivery[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -76,6 +83,7 @@ export class OutboxSender {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    await this.flush();
   }
 
   private async drain(): Promise<void> {
@@ -83,24 +91,60 @@ export class OutboxSender {
       const now = this.options.now().getTime();
       const due = [...(await this.store.dueDeliveries('pending', now, 500)), ...(await this.store.dueDeliveries('held', now, 500))];
       if (due.length === 0 || this.stopped) return;
-      const byChannel = new Map<string, Delivery[]>();
+      // One queue per channel and incident: an incident's messages stay in order (a Slack post
+      // before its update), different incidents and channels go side by side.
+      const queues = new Map<string, Delivery[]>();
       for (const delivery of due) {
-        let list = byChannel.get(delivery.channel);
-        if (!list) byChannel.set(delivery.channel, (list = []));
-        list.push(delivery);
+        const key = `${delivery.channel}\u0000${delivery.incident_id ?? delivery.id}`;
+        let queue = queues.get(key);
+        if (!queue) queues.set(key, (queue = []));
+        queue.push(delivery);
       }
-      await Promise.all([...byChannel.values()].map(async (list) => {
-        for (const delivery of list) {
-          if (this.stopped) return;
-          await this.deliver(delivery);
+      const pending = [...queues.values()];
+      const worker = async () => {
+        for (let queue = pending.shift(); queue; queue = pending.shift()) {
+          for (const delivery of queue) {
+            if (this.stopped) return;
+            await this.record(await this.attempt(delivery));
+          }
         }
-      }));
+      };
+      await Promise.all(Array.from({ length: Math.min(SENDERS, pending.length) }, worker));
+      await this.flush();
       if (due.length < 500) return;
     }
   }
 
-  /** One attempt at one delivery, recorded before and after. */
+  /**
+   * Outcomes are written in small group commits (one transaction per GROUP outcomes or per few
+   * milliseconds), not one fsync per message. A crash loses at most the unwritten outcomes, and
+   * those deliveries go again under the same idempotency keys.
+   */
+  private async record(outcome: Delivery): Promise<void> {
+    this.outcomes.push(outcome);
+    if (this.outcomes.length >= GROUP) await this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.outcomes.splice(0);
+    if (batch.length > 0) await this.store.saveDeliveries(batch);
+  }
+
+  /** One attempt at one delivery, recorded at once (resends, tests). */
   async deliver(delivery: Delivery): Promise<Delivery> {
+    const result = await this.attempt(delivery);
+    await this.store.saveDelivery(result);
+    return result;
+  }
+
+  /**
+   * One attempt at one delivery; the caller records the outcome. Nothing is written before the
+   * attempt: a crash during it leaves the delivery due, and it goes again under the same key.
+   */
+  private async attempt(delivery: Delivery): Promise<Delivery> {
     const channel = this.options.channels().get(delivery.channel);
     const now = this.options.now();
     if (!channel) return this.finish(delivery, 'failed', `no channel named ${delivery.channel} is configured`);
@@ -119,17 +163,14 @@ export class OutboxSender {
         digest: folded.map((f) => ({ incident_id: f.incident_id ?? '', title: f.message.incident?.title ?? f.message.text, priority: (f.priority ?? 'P5') as never, event: f.event, at: f.message.at })),
       };
     }
-    const attempt: Delivery = { ...delivery, status: 'sending', attempts: delivery.attempts + 1 };
-    await this.store.saveDelivery(attempt);
+    const attempt: Delivery = { ...delivery, attempts: delivery.attempts + 1 };
     const thread = delivery.incident_id ? await this.store.getThread(delivery.channel, delivery.incident_id) : null;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const result = await channel.send(message, thread, { fetch: this.options.fetch ?? fetch, now: this.options.now, signal });
       if (result.thread && delivery.incident_id) await this.store.putThread(delivery.channel, delivery.incident_id, result.thread);
       for (const f of folded) await this.store.saveDelivery({ ...f, status: 'digested', sent_at: now.toISOString() });
-      const sent: Delivery = { ...attempt, status: 'sent', sent_at: this.options.now().toISOString(), last_error: null, message };
-      await this.store.saveDelivery(sent);
-      return sent;
+      return { ...attempt, status: 'sent', sent_at: this.options.now().toISOString(), last_error: null, message };
     } catch (error) {
       const problem = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), true);
       const reason = signal.aborted ? `timed out after ${this.options.timeoutMs} ms` : problem.message;
@@ -138,15 +179,12 @@ export class OutboxSender {
       }
       const backoff = backoffDelay(attempt.attempts - 1, this.options.baseBackoffMs ?? 2000, this.options.maxBackoffMs ?? 300_000);
       const wait = Math.max(backoff, problem.retryAfterMs ?? 0, 250);
-      const retry: Delivery = { ...attempt, status: 'pending', last_error: reason, next_attempt_at: new Date(this.options.now().getTime() + wait).toISOString() };
-      await this.store.saveDelivery(retry);
-      return retry;
+      return { ...attempt, status: 'pending', last_error: reason, next_attempt_at: new Date(this.options.now().getTime() + wait).toISOString() };
     }
   }
 
   private async finish(delivery: Delivery, status: 'failed' | 'cancelled', reason: string): Promise<Delivery> {
     const done: Delivery = { ...delivery, status, last_error: reason };
-    await this.store.saveDelivery(done);
     if (status === 'failed') {
       this.options.logger.warn({ delivery: delivery.id, channel: delivery.channel, reason }, 'notification given up');
       await this.options.onFailed?.(done).catch((error) => this.options.logger.error({ err: error }, 'failure not recorded on the incident'));

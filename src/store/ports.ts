@@ -264,6 +264,8 @@ export interface NotifyStore {
   enqueueDeliveries(deliveries: Delivery[], checkpoint?: { name: string; position: number }): Promise<void>;
   /** Replaces a delivery (by id). */
   saveDelivery(delivery: Delivery): Promise<void>;
+  /** Replaces deliveries (by id) in one transaction. */
+  saveDeliveries(deliveries: Delivery[]): Promise<void>;
   getDelivery(id: string): Promise<Delivery | null>;
   /** Deliveries with this status due at or before `at` (ms), oldest first. */
   dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]>;

@@ -34,6 +34,13 @@ export class SqliteNotify implements NotifyStore {
       .run(delivery.status, Date.parse(delivery.next_attempt_at), JSON.stringify(delivery), delivery.id);
   }
 
+  async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+    const update = this.db.prepare('UPDATE outbox SET status = ?, next_at = ?, doc = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const d of deliveries) update.run(d.status, Date.parse(d.next_attempt_at), JSON.stringify(d), d.id);
+    }).immediate();
+  }
+
   async getDelivery(id: string): Promise<Delivery | null> {
     const doc = this.db.prepare('SELECT doc FROM outbox WHERE id = ?').pluck().get(id) as string | undefined;
     return doc ? (JSON.parse(doc) as Delivery) : null;

@@ -569,6 +569,9 @@ export class SqliteStore implements Store {
   saveDelivery(delivery: Delivery): Promise<void> {
     return this.notify.saveDelivery(delivery);
   }
+  saveDeliveries(deliveries: Delivery[]): Promise<void> {
+    return this.notify.saveDeliveries(deliveries);
+  }
   getDelivery(id: string): Promise<Delivery | null> {
     return this.notify.getDelivery(id);
   }
