@@ -191,7 +191,7 @@ describe('web UI', { skip: unavailable ?? false }, () => {
     assert.deepEqual(errors, []);
   });
 
-  it('works by keyboard alone: sign in, open the top incident, acknowledge it', async () => {
+  it('works by keyboard alone: sign in, open the top incident, assign it, add a note', async () => {
     const context = await browser.newContext();
     const keyboardPage = await context.newPage();
     await keyboardPage.goto(`${server.url}/`);
@@ -202,18 +202,35 @@ describe('web UI', { skip: unavailable ?? false }, () => {
     await keyboardPage.getByRole('heading', { name: 'Queue' }).waitFor();
     await keyboardPage.locator('table.incidents tbody tr').first().waitFor();
     // Tab to the first incident link.
-    const focusOn = async (matches: () => boolean, limit = 80) => {
+    const focusOn = async (matches: (arg: string) => boolean, limit = 120, arg = '') => {
       for (let i = 0; i < limit; i++) {
         await keyboardPage.keyboard.press('Tab');
-        if (await keyboardPage.evaluate(matches)) return;
+        if (await keyboardPage.evaluate(matches, arg)) return;
       }
-      throw new Error('could not reach the control by Tab');
+      throw new Error(`could not reach ${arg || 'the control'} by Tab`);
     };
     await focusOn(() => ((globalThis as any).document.activeElement as { getAttribute(n: string): string | null } | null)?.getAttribute('href')?.startsWith('#/incidents/') ?? false);
     await keyboardPage.keyboard.press('Enter');
     await keyboardPage.getByRole('heading', { level: 1 }).waitFor();
     const id = decodeURIComponent(new URL(keyboardPage.url()).hash.split('/')[2] ?? '');
     assert.match(id, /^INC-\d+$/);
+    // Write a note and assign the incident, Tab and Enter only.
+    const focused = (label: string): boolean => {
+      const el = (globalThis as any).document.activeElement;
+      return Boolean(el && ([...(el.labels ?? [])].some((l: { textContent: string }) => l.textContent.trim() === label) || el.getAttribute('aria-label') === label || (el.tagName === 'BUTTON' && el.textContent.trim() === label)));
+    };
+    await focusOn(focused, 120, 'Assignee');
+    await keyboardPage.keyboard.press('Control+A');
+    await keyboardPage.keyboard.type('carol');
+    await focusOn(focused, 5, 'Assign');
+    await keyboardPage.keyboard.press('Enter');
+    await focusOn(focused, 200, 'Note');
+    await keyboardPage.keyboard.type('Checked by keyboard only.');
+    await focusOn(focused, 5, 'Add note');
+    await keyboardPage.keyboard.press('Enter');
+    await keyboardPage.getByText('Checked by keyboard only.').first().waitFor();
+    const incident = await (await server.api(`/api/v1/incidents/${id}`)).json();
+    assert.equal(incident.assignee, 'carol');
     await context.close();
   });
 });
