@@ -149,11 +149,19 @@ export class ChatOps {
     }
   }
 
-  /** `POST /api/v1/integrations/pagerduty/webhook`: an acknowledge or resolve in PagerDuty moves the incident. */
-  async pagerDuty(request: InboundRequest): Promise<InboundAnswer> {
-    const secret = this.config.integrations.pagerduty.webhook_secret;
-    if (!secret) return { status: 503, body: { error: { code: 'not_configured', message: 'integrations.pagerduty.webhook_secret is not set' } } };
-    const verdict = verifyPagerDutySignature(secret, header(request, 'x-pagerduty-signature'), request.raw);
+  /**
+   * A signed JSON callback: refused without a configured secret (503) or with a bad signature
+   * (401), then parsed; `act` gets the body only when both hold.
+   */
+  private async signedJson(
+    request: InboundRequest,
+    secret: string | undefined,
+    setting: string,
+    verify: (secret: string, raw: Buffer) => { ok: true } | { ok: false; reason: string },
+    act: (body: unknown) => Promise<InboundAnswer>,
+  ): Promise<InboundAnswer> {
+    if (!secret) return { status: 503, body: { error: { code: 'not_configured', message: `${setting} is not set` } } };
+    const verdict = verify(secret, request.raw);
     if (!verdict.ok) return { status: 401, body: { error: { code: 'bad_signature', message: verdict.reason } } };
     let body: unknown;
     try {
@@ -161,34 +169,35 @@ export class ChatOps {
     } catch {
       return { status: 400, body: { error: { code: 'bad_request', message: 'body is not JSON' } } };
     }
-    const parsed = parsePagerDutyWebhook(body);
-    if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
-    const action = pagerDutyAction(parsed);
-    if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
-    const actor = `pagerduty:${parsed.agent ?? 'unknown'}`;
-    return { status: 200, body: await this.moveIncident(action.incident, action.action === 'ack' ? 'acknowledged' : 'resolved', actor, `in PagerDuty by ${parsed.agent ?? 'someone'}`) };
+    return act(body);
+  }
+
+  /** `POST /api/v1/integrations/pagerduty/webhook`: an acknowledge or resolve in PagerDuty moves the incident. */
+  pagerDuty(request: InboundRequest): Promise<InboundAnswer> {
+    const secret = this.config.integrations.pagerduty.webhook_secret;
+    return this.signedJson(request, secret, 'integrations.pagerduty.webhook_secret', (key, raw) => verifyPagerDutySignature(key, header(request, 'x-pagerduty-signature'), raw), async (body) => {
+      const parsed = parsePagerDutyWebhook(body);
+      if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
+      const action = pagerDutyAction(parsed);
+      if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
+      const actor = `pagerduty:${parsed.agent ?? 'unknown'}`;
+      return { status: 200, body: await this.moveIncident(action.incident, action.action === 'ack' ? 'acknowledged' : 'resolved', actor, `in PagerDuty by ${parsed.agent ?? 'someone'}`) };
+    });
   }
 
   /** `POST /api/v1/integrations/jira/webhook`: closing the Jira issue Vigil opened resolves the incident. */
-  async jira(request: InboundRequest): Promise<InboundAnswer> {
+  jira(request: InboundRequest): Promise<InboundAnswer> {
     const secret = this.config.integrations.jira.webhook_secret;
-    if (!secret) return { status: 503, body: { error: { code: 'not_configured', message: 'integrations.jira.webhook_secret is not set' } } };
-    const verdict = verifyJiraSignature(secret, header(request, 'x-hub-signature'), request.raw);
-    if (!verdict.ok) return { status: 401, body: { error: { code: 'bad_signature', message: verdict.reason } } };
-    let body: unknown;
-    try {
-      body = JSON.parse(request.raw.toString('utf8'));
-    } catch {
-      return { status: 400, body: { error: { code: 'bad_request', message: 'body is not JSON' } } };
-    }
-    const parsed = parseJiraWebhook(body);
-    if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
-    const action = jiraAction(parsed);
-    if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
-    let incident: string | null = null;
-    for (const channel of this.notify.channelsOfType('jira')) incident ??= await this.notify.incidentOfThread(channel, 'key', parsed.issueKey);
-    if (!incident) return { status: 200, body: { ignored: `issue ${parsed.issueKey} is not one Vigil opened` } };
-    return { status: 200, body: await this.moveIncident(incident, 'resolved', `jira:${parsed.actor ?? 'unknown'}`, `issue ${parsed.issueKey} closed in Jira`) };
+    return this.signedJson(request, secret, 'integrations.jira.webhook_secret', (key, raw) => verifyJiraSignature(key, header(request, 'x-hub-signature'), raw), async (body) => {
+      const parsed = parseJiraWebhook(body);
+      if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
+      const action = jiraAction(parsed);
+      if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
+      let incident: string | null = null;
+      for (const channel of this.notify.channelsOfType('jira')) incident ??= await this.notify.incidentOfThread(channel, 'key', parsed.issueKey);
+      if (!incident) return { status: 200, body: { ignored: `issue ${parsed.issueKey} is not one Vigil opened` } };
+      return { status: 200, body: await this.moveIncident(incident, 'resolved', `jira:${parsed.actor ?? 'unknown'}`, `issue ${parsed.issueKey} closed in Jira`) };
+    });
   }
 
   /** A state change from a tool; one the incident is already in (Vigil's own echo) changes nothing. */
