@@ -20,7 +20,7 @@ interface Received {
 }
 
 /** A local receiver for every channel: records requests; `plan` decides each answer. */
-async function receiver(plan: (request: Received, count: number) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean } = () => ({ status: 200 })) {
+async function receiver(plan: (request: Received, count: number) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean; delayMs?: number } = () => ({ status: 200 })) {
   const port = await freePort();
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
@@ -31,7 +31,9 @@ async function receiver(plan: (request: Received, count: number) => { status: nu
       received.push(request);
       const answer = plan(request, received.filter((r) => r.path === request.path).length);
       if (answer.hang) return; // never answers: the sender's timeout must cut it
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? '{}');
+      const send = () => res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? '{}');
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -217,7 +219,8 @@ describe('notifications survive kill -9', () => {
   });
 
   it('delivers every message once (by idempotency key) after a kill -9 in the middle of sending', async () => {
-    tools = await receiver(() => ({ status: 200 }));
+    // A slow receiver (each answer takes 300 ms), so the kill lands while messages are in flight.
+    tools = await receiver(() => ({ status: 200, delayMs: 300 }));
     writeFileSync(join(dir, 'vigil.yaml'), `notify:\n  channels:\n    - { name: hook, type: webhook, url: "http://127.0.0.1:${tools.port}/hook" }\n  policies:\n    - { name: everything, channels: [hook] }\n`);
     const dataDir = join(dir, 'data');
     let server = await startServer({ dataDir, config: join(dir, 'vigil.yaml'), syslog: false });
@@ -242,8 +245,8 @@ describe('notifications survive kill -9', () => {
       // Only what was in flight or not yet recorded at the kill goes twice (at most 16 in flight plus a
       // group commit of 32), and then under the same key, so a receiver that honours it takes it once.
       assert.ok(keys.length - unique.size <= 48, `${keys.length - unique.size} repeated (before the kill: ${before})`);
-      const sent = await (await server.api('/api/v1/notify/deliveries?status=sent&limit=100')).json();
-      assert.equal(sent.items.length, 30);
+      // Every outcome recorded (the receiver counts a request when it arrives, before it answers).
+      await waitFor(async () => ((await (await server.api('/api/v1/notify/deliveries?status=sent&limit=100')).json()).items.length === 30 ? true : null), 10_000, 'every delivery recorded as sent');
     } finally {
       server.cleanup();
     }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
 import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import { context, makeIncident, makeMessage, rejection, SEND_NOW as NOW } from '../testkit.ts';
 import { createEmailChannel, messageIdFor, type EmailChannelConfig } from './index.ts';
 
 interface Received {
@@ -53,35 +53,21 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Serv
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-const incident: NotifyIncident = {
+const incident = makeIncident({
   id: 'INC-12',
   title: 'Brute force <script>alert("x")</script> & co',
-  status: 'new',
-  priority: 'P1',
   severity: 'critical',
   score: 92,
   summary: 'Critical asset, 3 kill-chain stages',
-  assignee: null,
-  services: ['payments'],
   hosts: ['web-1', 'web-2'],
   users: [],
   alert_count: 7,
   kill_chain: ['initial_access', 'execution'],
-  change: null,
   detected_at: '2024-03-04T09:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-12',
-};
-
-const message = (key: string, event: NotifyMessage['event'], text: string, inc: NotifyIncident | null = incident): NotifyMessage => ({
-  key,
-  event,
-  text,
-  incident: inc,
-  at: '2024-03-04T10:00:00.000Z',
 });
 
-const NOW = new Date('2024-03-04T10:00:05.000Z');
-const context = (signal: AbortSignal = new AbortController().signal): SendContext => ({ fetch: globalThis.fetch, now: () => NOW, signal });
+const message = (key: string, event: NotifyMessage['event'], text: string, inc: NotifyIncident | null = incident): NotifyMessage =>
+  makeMessage({ key, event, text, incident: inc, at: '2024-03-04T10:00:00.000Z' });
 
 const config = (port: number, extra: Partial<EmailChannelConfig['smtp']> = {}): EmailChannelConfig => ({
   type: 'email',
@@ -92,16 +78,6 @@ const config = (port: number, extra: Partial<EmailChannelConfig['smtp']> = {}): 
 
 const addresses = (value: AddressObject | AddressObject[] | undefined): string[] =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
 
 describe('email channel', () => {
   let smtp: Server;

@@ -1,5 +1,7 @@
 import type { NotifyMessage, ThreadRef } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
+import { apiRequest, basicAuthHeaders, fieldFailure, isCredentialSafeUrl, nonEmpty, readJson } from '../http.ts';
+import { oneLine } from '../text.ts';
 import { toAdf } from './adf.ts';
 
 export { toAdf, type AdfDoc, type AdfBlock, type AdfInline, type AdfMark } from './adf.ts';
@@ -28,28 +30,11 @@ export interface JiraChannelConfig {
 const SUMMARY_MAX = 255;
 const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
 
-const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
-
-/** https, or http to this machine only (a test server, a local proxy): the API token is sent with every request. */
-function checkUrl(value: string): URL | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname)) return url;
-  return null;
-}
-
 function validate(config: JiraChannelConfig, name: string): void {
-  const fail = (field: string, why = 'is required'): never => {
-    throw new Error(`notify channel ${name} (jira): ${field} ${why}`);
-  };
+  const fail = fieldFailure(name, 'jira');
   if (!config || typeof config !== 'object') fail('config');
   if (!nonEmpty(config.url)) fail('url');
-  if (!checkUrl(config.url)) fail('url', 'must be an https URL such as https://<site>.atlassian.net');
+  if (!isCredentialSafeUrl(config.url)) fail('url', 'must be an https URL such as https://<site>.atlassian.net');
   if (!nonEmpty(config.email)) fail('email');
   if (!nonEmpty(config.api_token)) fail('api_token');
   if (!nonEmpty(config.project)) fail('project');
@@ -59,11 +44,6 @@ function validate(config: JiraChannelConfig, name: string): void {
     if (!Array.isArray(config.labels)) fail('labels', 'must be a list');
     for (const label of config.labels) if (!nonEmpty(label) || /\s/.test(label)) fail('labels', `must be words without spaces (got ${JSON.stringify(label)})`);
   }
-}
-
-function oneLine(value: string, max: number): string {
-  const flat = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 export function summaryOf(message: NotifyMessage): string {
@@ -86,37 +66,18 @@ export function createJiraChannel(config: JiraChannelConfig, name: string): Chan
   const issueType = config.issue_type ?? 'Task';
   const doneTransition = config.done_transition ?? 'Done';
   const labels = ['vigil', ...(config.labels ?? []).filter((l) => l !== 'vigil')];
-  const headers = {
-    Authorization: `Basic ${Buffer.from(`${config.email}:${config.api_token}`).toString('base64')}`,
-    Accept: 'application/json',
-    'Content-Type': 'application/json',
-  };
+  const headers = basicAuthHeaders(config.email, config.api_token);
 
-  async function call(context: SendContext, what: string, method: string, path: string, body?: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await context.fetch(`${base}${path}`, {
-        method,
-        headers: body === undefined ? { Authorization: headers.Authorization, Accept: headers.Accept } : headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: context.signal,
-      });
-    } catch (error) {
-      const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
-      throw new DeliveryError(`jira: ${what}: ${reason}`, true);
-    }
-    if (!response.ok) throw await failure(response, `jira: ${what}`);
-    return response;
+  function call(context: SendContext, what: string, method: string, path: string, body?: unknown): Promise<Response> {
+    return apiRequest(
+      context,
+      `${base}${path}`,
+      body === undefined ? { method, headers: { Authorization: headers.Authorization, Accept: headers.Accept } } : { method, headers, body: JSON.stringify(body) },
+      `jira: ${what}`,
+    );
   }
 
-  async function json<T>(response: Response, what: string, context: SendContext): Promise<T> {
-    try {
-      return (await response.json()) as T;
-    } catch (error) {
-      const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
-      throw new DeliveryError(`jira: ${what}: unreadable answer (${reason})`, context.signal.aborted, undefined, response.status);
-    }
-  }
+  const json = <T>(response: Response, what: string, context: SendContext): Promise<T> => readJson<T>(response, context, `jira: ${what}`);
 
   async function transitionToDone(key: string, context: SendContext): Promise<void> {
     const issuePath = `/rest/api/3/issue/${encodeURIComponent(key)}`;

@@ -1,111 +1,38 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import { context, makeIncident, messagesAbout, rejection, serve, type TestServer } from '../testkit.ts';
 import { createJiraChannel, toAdf, type JiraChannelConfig } from './index.ts';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Never answer. */
-  hang?: boolean;
-}
-
-/** A local HTTP server that records every request and answers from a queue of replies. */
-function startServer() {
-  const requests: Recorded[] = [];
-  const replies: Reply[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = replies.shift() ?? { status: 599, body: { error: 'no reply queued' } };
-      if (reply.hang) return;
-      const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { ...(body ? { 'content-type': 'application/json' } : {}), ...reply.headers });
-      res.end(body);
-    });
-  });
-  return {
-    requests,
-    replies,
-    server,
-    async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const incident: NotifyIncident = {
+const incident = makeIncident({
   id: 'INC-12',
   title: 'Brute force on web-1',
-  status: 'new',
-  priority: 'P1',
   severity: 'critical',
   score: 92,
   summary: 'Critical asset',
   assignee: 'alice',
-  services: ['payments'],
   hosts: ['web-1'],
   users: [],
   alert_count: 7,
   kill_chain: [],
   change: { id: 'CHG-3', verdict: 'likely', reason: 'deployed 5 min before' },
   detected_at: '2024-03-04T09:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-12',
-};
-
-const message = (event: NotifyMessage['event'], text: string, inc: Partial<NotifyIncident> | null = {}): NotifyMessage => ({
-  key: `k-${event}`,
-  event,
-  text,
-  incident: inc === null ? null : { ...incident, ...inc },
-  at: '2024-03-04T10:00:00.000Z',
 });
 
-const context = (signal: AbortSignal = new AbortController().signal): SendContext => ({ fetch: globalThis.fetch, now: () => new Date('2024-03-04T10:00:05Z'), signal });
+const message = messagesAbout(incident, '2024-03-04T10:00:00.000Z');
 
 const AUTH = `Basic ${Buffer.from('bot@example.com:tok-123').toString('base64')}`;
 
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
-
 describe('jira channel', () => {
-  const jira = startServer();
+  let jira: TestServer;
   let url = '';
   let config: JiraChannelConfig;
   before(async () => {
-    url = await jira.listen();
+    jira = await serve();
+    url = jira.base;
     config = { type: 'jira', url: `${url}/`, email: 'bot@example.com', api_token: 'tok-123', project: 'SEC', labels: ['security', 'vigil'] };
   });
   after(() => jira.close());
-  beforeEach(() => {
-    jira.requests.length = 0;
-    jira.replies.length = 0;
-  });
+  beforeEach(() => jira.reset());
 
   it('opens an issue for the first message, with auth, JSON headers and an ADF description', async () => {
     jira.replies.push({ status: 201, body: { id: '10001', key: 'SEC-7', self: `${url}/rest/api/3/issue/10001` } });

@@ -1,5 +1,6 @@
 import type { NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import type { Channel } from '../../channel.ts';
+import { JSON_HEADERS, channelWhere, configRecord, optionalString, postJson, requireHttpUrl } from '../http.ts';
 import {
   ACTION_LABELS,
   NEUTRAL_COLOUR,
@@ -50,7 +51,6 @@ export interface MattermostPayload {
   props: { card: string };
 }
 
-const USER_AGENT = 'vigil-notify/1';
 /** Mattermost's post limit is 16383 characters; the card and attachment stay well under it. */
 const MAX_TEXT = 4000;
 
@@ -96,45 +96,10 @@ export function mattermostPayload(message: NotifyMessage, template?: MessageTemp
   return payload;
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** POST; a non-2xx answer, a network error or an abort becomes a DeliveryError. */
-async function post(context: SendContext, url: string, headers: Record<string, string>, body: string, what: string): Promise<string> {
-  try {
-    const response = await context.fetch(url, { method: 'POST', headers, body, signal: context.signal });
-    if (!response.ok) throw await failure(response, what);
-    return await response.text();
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    if (context.signal.aborted) throw new DeliveryError(`${what}: no answer in time (aborted)`, true);
-    throw new DeliveryError(`${what}: ${describe(error)}`, true);
-  }
-}
-
-function optionalString(raw: Record<string, unknown>, field: string, where: string): string | undefined {
-  const value = raw[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${where}: ${field} must be a non-empty string`);
-  return value;
-}
-
 export function createMattermostChannel(config: MattermostChannelConfig, name: string): Channel {
-  const where = `mattermost channel "${name}"`;
-  if (typeof config !== 'object' || config === null) throw new Error(`${where}: config must be an object`);
-  const raw = config as unknown as Record<string, unknown>;
-  if (raw.type !== undefined && raw.type !== 'mattermost') throw new Error(`${where}: type must be "mattermost"`);
-  const url = raw.webhook_url;
-  if (typeof url !== 'string' || url.trim() === '') throw new Error(`${where}: webhook_url is required`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${where}: webhook_url is not a valid URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${where}: webhook_url must be an http(s) URL`);
+  const where = channelWhere('mattermost', name);
+  const raw = configRecord(config, 'mattermost', where);
+  const url = requireHttpUrl(raw, 'webhook_url', where);
   const target = { channel: optionalString(raw, 'channel', where), username: optionalString(raw, 'username', where) };
   const template = checkTemplate(raw.template, where);
 
@@ -143,7 +108,7 @@ export function createMattermostChannel(config: MattermostChannelConfig, name: s
     type: 'mattermost',
     async send(message, _thread, context) {
       const body = JSON.stringify(mattermostPayload(message, template, target));
-      await post(context, url, { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT }, body, where);
+      await postJson(context, url, body, JSON_HEADERS, where);
       return {};
     },
   };

@@ -1,98 +1,23 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import { closeServers, context, makeIncident, makeMessage, rejection, serve } from '../testkit.ts';
 import { createMattermostChannel, escapeMarkdown, mattermostPayload, type MattermostChannelConfig } from './index.ts';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  json: Record<string, unknown>;
-}
+after(closeServers);
 
-interface TestServer {
-  base: string;
-  requests: Seen[];
-}
-
-const closers: Array<() => Promise<void>> = [];
-after(async () => {
-  await Promise.all(closers.map((close) => close()));
-});
-
-/** A real HTTP server on 127.0.0.1:0 that records every request; `respond` answers (or not). */
-async function serve(respond: (req: Seen, res: ServerResponse, n: number) => void): Promise<TestServer> {
-  const requests: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        // not JSON: left empty, the test looks at body
-      }
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
-      requests.push(seen);
-      respond(seen, res, requests.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { base: `http://127.0.0.1:${port}`, requests };
-}
-
-const context = (timeoutMs = 2000): SendContext => ({ fetch, now: () => new Date('2024-05-01T12:00:00.000Z'), signal: AbortSignal.timeout(timeoutMs) });
-
-const incident: NotifyIncident = {
-  id: 'INC-42',
-  title: 'Brute force then login on db-1',
+const incident = makeIncident({
   status: 'investigating',
   priority: 'P2',
-  severity: 'high',
   score: 77,
   summary: 'critical asset db-1',
   assignee: 'bob',
   services: ['payments', 'auth'],
   hosts: ['db-1'],
-  users: ['alice'],
   alert_count: 1,
   kill_chain: [],
-  change: null,
-  detected_at: '2024-05-01T11:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-42',
-};
+});
 
-const message: NotifyMessage = {
-  key: 'k-1',
-  event: 'updated',
-  text: 'INC-42 updated: 1 new alert',
-  incident,
-  at: '2024-05-01T11:59:30.000Z',
-};
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
+const message = makeMessage({ event: 'updated', text: 'INC-42 updated: 1 new alert', incident });
 
 const config = (base: string, extra: Partial<MattermostChannelConfig> = {}): MattermostChannelConfig => ({ type: 'mattermost', webhook_url: `${base}/hooks/xxx-generatedkey-xxx`, ...extra });
 

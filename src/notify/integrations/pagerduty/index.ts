@@ -1,5 +1,6 @@
 import type { NotifyMessage, Priority } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import type { Channel } from '../../channel.ts';
+import { JSON_HEADERS, channelWhere, checkHttpUrl, configRecord, nonEmptyString, postJson, requireString } from '../http.ts';
 import { ACTION_LABELS, PRODUCT, changeLine, checkTemplate, isAbsoluteUrl, messageText, messageTitle, oneLine, truncate, type MessageTemplate } from '../text.ts';
 
 /**
@@ -24,7 +25,6 @@ export interface PagerDutyChannelConfig {
 }
 
 export const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
-const USER_AGENT = 'vigil-notify/1';
 const MAX_SUMMARY = 1024;
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -161,42 +161,13 @@ export function pagerDutyEvents(message: NotifyMessage, routingKey: string, temp
   ];
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** POST; a non-2xx answer, a network error or an abort becomes a DeliveryError. */
-async function post(context: SendContext, url: string, headers: Record<string, string>, body: string, what: string): Promise<string> {
-  try {
-    const response = await context.fetch(url, { method: 'POST', headers, body, signal: context.signal });
-    if (!response.ok) throw await failure(response, what);
-    return await response.text();
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    if (context.signal.aborted) throw new DeliveryError(`${what}: no answer in time (aborted)`, true);
-    throw new DeliveryError(`${what}: ${describe(error)}`, true);
-  }
-}
-
 export function createPagerDutyChannel(config: PagerDutyChannelConfig, name: string): Channel {
-  const where = `pagerduty channel "${name}"`;
-  if (typeof config !== 'object' || config === null) throw new Error(`${where}: config must be an object`);
-  const raw = config as unknown as Record<string, unknown>;
-  if (raw.type !== undefined && raw.type !== 'pagerduty') throw new Error(`${where}: type must be "pagerduty"`);
-  const routingKey = raw.routing_key;
-  if (typeof routingKey !== 'string' || routingKey.trim() === '') throw new Error(`${where}: routing_key is required`);
-  const url = raw.url ?? DEFAULT_PAGERDUTY_URL;
-  if (typeof url !== 'string' || url.trim() === '') throw new Error(`${where}: url must be a non-empty string`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${where}: url is not a valid URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${where}: url must be an http(s) URL`);
+  const where = channelWhere('pagerduty', name);
+  const raw = configRecord(config, 'pagerduty', where);
+  const routingKey = requireString(raw, 'routing_key', where);
+  // Unset (or null): the US endpoint.
+  const url = checkHttpUrl(nonEmptyString(raw.url ?? DEFAULT_PAGERDUTY_URL, 'url', where), 'url', where);
   const template = checkTemplate(raw.template, where);
-  const headers = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
 
   return {
     name,
@@ -204,7 +175,7 @@ export function createPagerDutyChannel(config: PagerDutyChannelConfig, name: str
     async send(message, _thread, context) {
       let dedupKey: string | undefined;
       for (const event of pagerDutyEvents(message, routingKey, template)) {
-        const answer = await post(context, url, headers, JSON.stringify(event), `${where} ${event.event_action} ${event.dedup_key}`);
+        const answer = await postJson(context, url, JSON.stringify(event), JSON_HEADERS, `${where} ${event.event_action} ${event.dedup_key}`);
         try {
           const parsedAnswer = JSON.parse(answer) as { dedup_key?: unknown };
           dedupKey = typeof parsedAnswer.dedup_key === 'string' ? parsedAnswer.dedup_key : event.dedup_key;

@@ -1,5 +1,7 @@
 import type { NotifyIncident, NotifyMessage, Priority, ThreadRef } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
+import { apiRequest, basicAuthHeaders, fieldFailure, isCredentialSafeUrl, nonEmpty, readJson } from '../http.ts';
+import { list, oneLine } from '../text.ts';
 
 /**
  * ServiceNow (Table API). The first message of an incident creates a record (an `incident` by
@@ -26,30 +28,14 @@ export interface ServiceNowChannelConfig {
 export const SERVICENOW_STATE = { in_progress: '2', resolved: '6' } as const;
 
 const SHORT_DESCRIPTION_MAX = 160;
-const MAX_LIST = 20;
 const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
 const WORKING_STATUSES = new Set(['acknowledged', 'investigating', 'contained']);
 
-const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
-
-function checkUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  // The password goes with every request: https, or plain http to this machine only.
-  return url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname));
-}
-
 function validate(config: ServiceNowChannelConfig, name: string): void {
-  const fail = (field: string, why = 'is required'): never => {
-    throw new Error(`notify channel ${name} (servicenow): ${field} ${why}`);
-  };
+  const fail = fieldFailure(name, 'servicenow');
   if (!config || typeof config !== 'object') fail('config');
   if (!nonEmpty(config.url)) fail('url');
-  if (!checkUrl(config.url)) fail('url', 'must be an https URL such as https://<instance>.service-now.com');
+  if (!isCredentialSafeUrl(config.url)) fail('url', 'must be an https URL such as https://<instance>.service-now.com');
   if (!nonEmpty(config.username)) fail('username');
   if (!nonEmpty(config.password)) fail('password');
   if (config.table !== undefined && !/^[A-Za-z0-9_]+$/.test(config.table)) fail('table', 'must be a table name (letters, digits, _)');
@@ -61,16 +47,6 @@ function validate(config: ServiceNowChannelConfig, name: string): void {
 /** 1 (high) for P1, 2 for P2/P3, 3 (low) for P4/P5: used for both urgency and impact. */
 export function urgencyOf(priority: Priority): '1' | '2' | '3' {
   return priority === 'P1' ? '1' : priority === 'P2' || priority === 'P3' ? '2' : '3';
-}
-
-function oneLine(value: string, max: number): string {
-  const flat = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-function list(values: string[], separator = ', '): string {
-  const shown = values.slice(0, MAX_LIST).join(separator);
-  return values.length > MAX_LIST ? `${shown}${separator}and ${values.length - MAX_LIST} more` : shown;
 }
 
 export function shortDescriptionOf(message: NotifyMessage): string {
@@ -124,23 +100,10 @@ export function createServiceNowChannel(config: ServiceNowChannelConfig, name: s
   const base = config.url.replace(/\/+$/, '');
   const table = config.table ?? 'incident';
   const closeCode = config.close_code ?? 'Solution provided';
-  const headers = {
-    Authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`,
-    Accept: 'application/json',
-    'Content-Type': 'application/json',
-  };
+  const headers = basicAuthHeaders(config.username, config.password);
 
-  async function call(context: SendContext, what: string, method: string, path: string, body: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await context.fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body), signal: context.signal });
-    } catch (error) {
-      const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
-      throw new DeliveryError(`servicenow: ${what}: ${reason}`, true);
-    }
-    if (!response.ok) throw await failure(response, `servicenow: ${what}`);
-    return response;
-  }
+  const call = (context: SendContext, what: string, method: string, path: string, body: unknown): Promise<Response> =>
+    apiRequest(context, `${base}${path}`, { method, headers, body: JSON.stringify(body) }, `servicenow: ${what}`);
 
   function createBody(message: NotifyMessage): Record<string, string> {
     const incident = message.incident;
@@ -187,13 +150,7 @@ export function createServiceNowChannel(config: ServiceNowChannelConfig, name: s
         return message.incident ? { thread: { ...thread } } : {};
       }
       const response = await call(context, `create ${table} record`, 'POST', `/api/now/table/${table}`, createBody(message));
-      let answer: { result?: { sys_id?: unknown; number?: unknown } };
-      try {
-        answer = (await response.json()) as typeof answer;
-      } catch (error) {
-        const reason = context.signal.aborted ? 'aborted' : error instanceof Error ? error.message : String(error);
-        throw new DeliveryError(`servicenow: create ${table} record: unreadable answer (${reason})`, context.signal.aborted, undefined, response.status);
-      }
+      const answer = await readJson<{ result?: { sys_id?: unknown; number?: unknown } }>(response, context, `servicenow: create ${table} record`);
       const created = answer?.result;
       if (!created || typeof created.sys_id !== 'string' || created.sys_id === '') {
         throw new DeliveryError(`servicenow: create ${table} record: the answer names no sys_id`, false, undefined, response.status);

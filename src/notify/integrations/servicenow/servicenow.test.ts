@@ -1,109 +1,36 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import { context, makeIncident, messagesAbout, rejection, serve, type TestServer } from '../testkit.ts';
 import { createServiceNowChannel, urgencyOf, type ServiceNowChannelConfig } from './index.ts';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  hang?: boolean;
-}
-
-/** A local HTTP server that records every request and answers from a queue of replies. */
-function startServer() {
-  const requests: Recorded[] = [];
-  const replies: Reply[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = replies.shift() ?? { status: 599, body: { error: 'no reply queued' } };
-      if (reply.hang) return;
-      const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { ...(body ? { 'content-type': 'application/json' } : {}), ...reply.headers });
-      res.end(body);
-    });
-  });
-  return {
-    requests,
-    replies,
-    async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const incident: NotifyIncident = {
+const incident = makeIncident({
   id: 'INC-12',
   title: 'Brute force on web-1',
-  status: 'new',
-  priority: 'P1',
   severity: 'critical',
   score: 92,
   summary: 'Critical asset',
-  assignee: null,
-  services: ['payments'],
   hosts: ['web-1', 'web-2'],
   users: ['bob'],
   alert_count: 7,
   kill_chain: ['initial_access', 'execution'],
-  change: null,
   detected_at: '2024-03-04T09:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-12',
-};
-
-const message = (event: NotifyMessage['event'], text: string, inc: Partial<NotifyIncident> | null = {}): NotifyMessage => ({
-  key: `k-${event}`,
-  event,
-  text,
-  incident: inc === null ? null : { ...incident, ...inc },
-  at: '2024-03-04T10:00:00.000Z',
 });
 
-const context = (signal: AbortSignal = new AbortController().signal): SendContext => ({ fetch: globalThis.fetch, now: () => new Date('2024-03-04T10:00:05Z'), signal });
+const message = messagesAbout(incident, '2024-03-04T10:00:00.000Z');
 
 const AUTH = `Basic ${Buffer.from('vigil.bot:pa:ss').toString('base64')}`;
 const SYS_ID = '9d385017c611228701d22104cc95c371';
 
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
-
 describe('servicenow channel', () => {
-  const snow = startServer();
+  let snow: TestServer;
   let config: ServiceNowChannelConfig;
   before(async () => {
-    const url = await snow.listen();
+    snow = await serve();
+    const url = snow.base;
     config = { type: 'servicenow', url, username: 'vigil.bot', password: 'pa:ss', assignment_group: 'Security Operations', caller_id: 'vigil.bot' };
   });
   after(() => snow.close());
-  beforeEach(() => {
-    snow.requests.length = 0;
-    snow.replies.length = 0;
-  });
+  beforeEach(() => snow.reset());
 
   it('creates an incident record for the first message', async () => {
     snow.replies.push({ status: 201, body: { result: { sys_id: SYS_ID, number: 'INC0010001', state: '1' } } });

@@ -1,5 +1,6 @@
 import type { NotifyMessage, ThreadRef } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
+import { JSON_HEADERS, USER_AGENT, channelWhere, checkHttpUrl, configRecord, optionalString, postJson } from '../http.ts';
 import {
   ACTION_LABELS,
   checkTemplate,
@@ -45,7 +46,6 @@ export interface SlackApiConfig {
 export type SlackChannelConfig = SlackWebhookConfig | SlackApiConfig;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api';
-const USER_AGENT = 'vigil-notify/1';
 
 /** Slack API errors worth trying again; every other `ok: false` is permanent. */
 const RETRYABLE_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -96,24 +96,6 @@ export function slackMessage(message: NotifyMessage, template?: MessageTemplate)
   return { text: escapeSlack(text), blocks };
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** POST; a non-2xx answer, a network error or an abort becomes a DeliveryError. */
-async function post(context: SendContext, url: string, headers: Record<string, string>, body: string, what: string): Promise<string> {
-  try {
-    const response = await context.fetch(url, { method: 'POST', headers, body, signal: context.signal });
-    if (!response.ok) throw await failure(response, what);
-    return await response.text();
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    if (context.signal.aborted) throw new DeliveryError(`${what}: no answer in time (aborted)`, true);
-    throw new DeliveryError(`${what}: ${describe(error)}`, true);
-  }
-}
-
 interface ApiAnswer {
   ok: boolean;
   error?: string;
@@ -121,29 +103,9 @@ interface ApiAnswer {
   channel?: string;
 }
 
-function optionalString(raw: Record<string, unknown>, field: string, where: string): string | undefined {
-  const value = raw[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${where}: ${field} must be a non-empty string`);
-  return value;
-}
-
-function httpUrl(value: string, field: string, where: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${where}: ${field} is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}: ${field} must be an http(s) URL`);
-  return value;
-}
-
 export function createSlackChannel(config: SlackChannelConfig, name: string): Channel {
-  const where = `slack channel "${name}"`;
-  if (typeof config !== 'object' || config === null) throw new Error(`${where}: config must be an object`);
-  const raw = config as unknown as Record<string, unknown>;
-  if (raw.type !== undefined && raw.type !== 'slack') throw new Error(`${where}: type must be "slack"`);
+  const where = channelWhere('slack', name);
+  const raw = configRecord(config, 'slack', where);
   const template = checkTemplate(raw.template, where);
   const webhookUrl = optionalString(raw, 'webhook_url', where);
   const token = optionalString(raw, 'token', where);
@@ -151,13 +113,13 @@ export function createSlackChannel(config: SlackChannelConfig, name: string): Ch
 
   if (webhookUrl !== undefined) {
     if (token !== undefined) throw new Error(`${where}: set either webhook_url or token + channel, not both`);
-    const url = httpUrl(webhookUrl, 'webhook_url', where);
+    const url = checkHttpUrl(webhookUrl, 'webhook_url', where);
     return {
       name,
       type: 'slack',
       async send(message, _thread, context) {
         const body = JSON.stringify(slackMessage(message, template));
-        await post(context, url, { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT }, body, where);
+        await postJson(context, url, body, JSON_HEADERS, where);
         return {};
       },
     };
@@ -166,12 +128,12 @@ export function createSlackChannel(config: SlackChannelConfig, name: string): Ch
   if (token === undefined) throw new Error(`${where}: webhook_url or token is required`);
   if (channel === undefined) throw new Error(`${where}: channel is required (with token)`);
   const target: string = channel;
-  const apiUrl = httpUrl(optionalString(raw, 'api_url', where) ?? DEFAULT_SLACK_API_URL, 'api_url', where).replace(/\/+$/, '');
+  const apiUrl = checkHttpUrl(optionalString(raw, 'api_url', where) ?? DEFAULT_SLACK_API_URL, 'api_url', where).replace(/\/+$/, '');
 
   async function call(context: SendContext, method: string, payload: Record<string, unknown>): Promise<ApiAnswer> {
     const what = `${where} ${method}`;
     const headers = { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${token}`, 'User-Agent': USER_AGENT };
-    const text = await post(context, `${apiUrl}/${method}`, headers, JSON.stringify(payload), what);
+    const text = await postJson(context, `${apiUrl}/${method}`, JSON.stringify(payload), headers, what);
     let answer: unknown;
     try {
       answer = JSON.parse(text);

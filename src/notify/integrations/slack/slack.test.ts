@@ -1,88 +1,13 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import type { NotifyMessage } from '../../../core/index.ts';
+import { closeServers, context, makeIncident, makeMessage, rejection, sendJson as json, serve } from '../testkit.ts';
 import { createSlackChannel, slackMessage, type SlackApiConfig, type SlackChannelConfig } from './index.ts';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  json: Record<string, unknown>;
-}
+after(closeServers);
 
-interface TestServer {
-  base: string;
-  requests: Seen[];
-}
-
-const closers: Array<() => Promise<void>> = [];
-after(async () => {
-  await Promise.all(closers.map((close) => close()));
-});
-
-/** A real HTTP server on 127.0.0.1:0 that records every request; `respond` answers (or not). */
-async function serve(respond: (req: Seen, res: ServerResponse, n: number) => void): Promise<TestServer> {
-  const requests: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        // not JSON: left empty, the test looks at body
-      }
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
-      requests.push(seen);
-      respond(seen, res, requests.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { base: `http://127.0.0.1:${port}`, requests };
-}
-
-const context = (timeoutMs = 2000): SendContext => ({ fetch, now: () => new Date('2024-05-01T12:00:00.000Z'), signal: AbortSignal.timeout(timeoutMs) });
-
-const incident: NotifyIncident = {
-  id: 'INC-42',
-  title: 'Brute force then login on db-1',
-  status: 'new',
-  priority: 'P1',
-  severity: 'high',
-  score: 91,
-  summary: 'critical asset db-1, lateral movement',
-  assignee: null,
-  services: ['payments'],
-  hosts: ['db-1', 'web-2'],
-  users: ['alice'],
-  alert_count: 3,
-  kill_chain: ['initial-access', 'lateral-movement'],
-  change: { id: 'CHG-7', verdict: 'unauthorised-change', reason: 'deploy to db-1 outside any window' },
-  detected_at: '2024-05-01T11:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-42',
-};
-
-const message: NotifyMessage = {
-  key: 'k-1',
-  event: 'opened',
-  text: 'INC-42 opened: Brute force then login on db-1',
-  incident,
-  at: '2024-05-01T11:59:30.000Z',
-};
+const incident = makeIncident({ change: { id: 'CHG-7', verdict: 'unauthorised-change', reason: 'deploy to db-1 outside any window' } });
+const message = makeMessage({ incident });
 
 const field = (text: string) => ({ type: 'mrkdwn', text });
 const EXPECTED_BLOCKS = [
@@ -114,19 +39,6 @@ const EXPECTED_BLOCKS = [
   },
 ];
 
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
-
-const json = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void => {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
-};
 
 describe('slack Block Kit', () => {
   it('renders title link, fields, context and the ack / resolve buttons', () => {

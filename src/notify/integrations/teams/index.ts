@@ -1,5 +1,6 @@
 import type { NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import type { Channel } from '../../channel.ts';
+import { JSON_HEADERS, channelWhere, configRecord, postJson, requireHttpUrl } from '../http.ts';
 import {
   ACTION_LABELS,
   PRIORITY_CARD_COLOURS,
@@ -44,7 +45,6 @@ export interface TeamsPayload {
   attachments: Array<{ contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: AdaptiveCard }>;
 }
 
-const USER_AGENT = 'vigil-notify/1';
 
 /** Breaks Markdown links (`[text](url)`) in text that came from log lines: no phishing links in the card. */
 export function defuseLinks(value: string): string {
@@ -84,38 +84,10 @@ export function teamsPayload(message: NotifyMessage, template?: MessageTemplate)
   };
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** POST; a non-2xx answer, a network error or an abort becomes a DeliveryError. */
-async function post(context: SendContext, url: string, headers: Record<string, string>, body: string, what: string): Promise<string> {
-  try {
-    const response = await context.fetch(url, { method: 'POST', headers, body, signal: context.signal });
-    if (!response.ok) throw await failure(response, what);
-    return await response.text();
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    if (context.signal.aborted) throw new DeliveryError(`${what}: no answer in time (aborted)`, true);
-    throw new DeliveryError(`${what}: ${describe(error)}`, true);
-  }
-}
-
 export function createTeamsChannel(config: TeamsChannelConfig, name: string): Channel {
-  const where = `teams channel "${name}"`;
-  if (typeof config !== 'object' || config === null) throw new Error(`${where}: config must be an object`);
-  const raw = config as unknown as Record<string, unknown>;
-  if (raw.type !== undefined && raw.type !== 'teams') throw new Error(`${where}: type must be "teams"`);
-  const url = raw.webhook_url;
-  if (typeof url !== 'string' || url.trim() === '') throw new Error(`${where}: webhook_url is required`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${where}: webhook_url is not a valid URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${where}: webhook_url must be an http(s) URL`);
+  const where = channelWhere('teams', name);
+  const raw = configRecord(config, 'teams', where);
+  const url = requireHttpUrl(raw, 'webhook_url', where);
   const template = checkTemplate(raw.template, where);
 
   return {
@@ -123,7 +95,7 @@ export function createTeamsChannel(config: TeamsChannelConfig, name: string): Ch
     type: 'teams',
     async send(message, _thread, context) {
       const body = JSON.stringify(teamsPayload(message, template));
-      await post(context, url, { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT }, body, where);
+      await postJson(context, url, body, JSON_HEADERS, where);
       return {};
     },
   };

@@ -1,7 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, failure, type Channel, type SendContext } from '../../channel.ts';
+import type { Channel } from '../../channel.ts';
+import { USER_AGENT, channelWhere, configRecord, postJson, requireHttpUrl } from '../http.ts';
 import { checkTemplate, messageText, type MessageTemplate } from '../text.ts';
+
+export { USER_AGENT } from '../http.ts';
 
 /**
  * Generic outbound webhook: POSTs each message as JSON (or as a CloudEvents 1.0 structured-mode
@@ -29,7 +32,6 @@ export interface WebhookChannelConfig {
 export const TIMESTAMP_HEADER = 'X-Vigil-Timestamp';
 export const SIGNATURE_HEADER = 'X-Vigil-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-export const USER_AGENT = 'vigil-notify/1';
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 export const CLOUDEVENT_SOURCE = 'vigil';
 
@@ -128,43 +130,10 @@ export function verifyWebhook(
   return ok;
 }
 
-function requiredUrl(config: Record<string, unknown>, field: string, where: string): string {
-  const value = config[field];
-  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${where}: ${field} is required`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${where}: ${field} is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}: ${field} must be an http(s) URL`);
-  return value;
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** POST; a non-2xx answer, a network error or an abort becomes a DeliveryError. */
-async function post(context: SendContext, url: string, headers: Record<string, string>, body: string, what: string): Promise<string> {
-  try {
-    const response = await context.fetch(url, { method: 'POST', headers, body, signal: context.signal });
-    if (!response.ok) throw await failure(response, what);
-    return await response.text();
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    if (context.signal.aborted) throw new DeliveryError(`${what}: no answer in time (aborted)`, true);
-    throw new DeliveryError(`${what}: ${describe(error)}`, true);
-  }
-}
-
 export function createWebhookChannel(config: WebhookChannelConfig, name: string): Channel {
-  const where = `webhook channel "${name}"`;
-  if (typeof config !== 'object' || config === null) throw new Error(`${where}: config must be an object`);
-  const raw = config as unknown as Record<string, unknown>;
-  if (raw.type !== undefined && raw.type !== 'webhook') throw new Error(`${where}: type must be "webhook"`);
-  const url = requiredUrl(raw, 'url', where);
+  const where = channelWhere('webhook', name);
+  const raw = configRecord(config, 'webhook', where);
+  const url = requireHttpUrl(raw, 'url', where);
   if (raw.secret !== undefined && (typeof raw.secret !== 'string' || raw.secret === '')) throw new Error(`${where}: secret must be a non-empty string`);
   const secret = raw.secret as string | undefined;
   const format = raw.format ?? 'json';
@@ -194,7 +163,7 @@ export function createWebhookChannel(config: WebhookChannelConfig, name: string)
         [IDEMPOTENCY_HEADER]: message.key,
       };
       if (secret) headers[SIGNATURE_HEADER] = signWebhook(secret, timestamp, body);
-      await post(context, url, headers, body, where);
+      await postJson(context, url, body, headers, where);
       return {};
     },
   };

@@ -1,101 +1,21 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { NotifyIncident, NotifyMessage } from '../../../core/index.ts';
-import { DeliveryError, type SendContext } from '../../channel.ts';
+import type { NotifyMessage } from '../../../core/index.ts';
+import { closeServers, context, makeIncident, makeMessage, rejection, serve, SEND_NOW as NOW } from '../testkit.ts';
 import { renderTemplate } from '../text.ts';
 import { createWebhookChannel, signWebhook, verifyWebhook, type WebhookChannelConfig } from './index.ts';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+after(closeServers);
 
-interface TestServer {
-  base: string;
-  requests: Seen[];
-}
-
-const closers: Array<() => Promise<void>> = [];
-after(async () => {
-  await Promise.all(closers.map((close) => close()));
-});
-
-/** A real HTTP server on 127.0.0.1:0 that records every request; `respond` answers (or not). */
-async function serve(respond: (req: Seen, res: ServerResponse, n: number) => void): Promise<TestServer> {
-  const requests: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(seen);
-      respond(seen, res, requests.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { base: `http://127.0.0.1:${port}`, requests };
-}
-
-const NOW = new Date('2024-05-01T12:00:00.000Z');
 const NOW_SECONDS = '1714564800';
 
-function context(timeoutMs = 2000, now = NOW): SendContext {
-  return { fetch, now: () => now, signal: AbortSignal.timeout(timeoutMs) };
-}
-
-const incident: NotifyIncident = {
-  id: 'INC-42',
-  title: 'Brute force then login on db-1',
-  status: 'new',
-  priority: 'P1',
-  severity: 'high',
-  score: 91,
-  summary: 'critical asset db-1, lateral movement',
-  assignee: null,
-  services: ['payments'],
-  hosts: ['db-1', 'web-2'],
-  users: ['alice'],
-  alert_count: 3,
-  kill_chain: ['initial-access', 'lateral-movement'],
-  change: null,
-  detected_at: '2024-05-01T11:58:00.000Z',
-  url: 'https://vigil.example.com/incidents/INC-42',
-};
-
-const message: NotifyMessage = {
-  key: '01HXKEY0000000000000000001',
-  event: 'opened',
-  text: 'INC-42 opened: Brute force then login on db-1',
-  incident,
-  at: '2024-05-01T11:59:30.000Z',
-};
+const incident = makeIncident();
+const message = makeMessage({ key: '01HXKEY0000000000000000001', incident });
 
 const config = (url: string, extra: Partial<WebhookChannelConfig> = {}): WebhookChannelConfig => ({ type: 'webhook', url, ...extra });
 
 const hmac = (secret: string, data: string): string => createHmac('sha256', secret).update(data).digest('hex');
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError, `expected a DeliveryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the send to fail');
-}
 
 describe('webhook channel: request', () => {
   it('POSTs the JSON form with the signature, timestamp, idempotency key and user agent', async () => {
