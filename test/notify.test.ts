@@ -252,3 +252,34 @@ describe('notifications survive kill -9', () => {
     }
   });
 });
+
+describe('vigil notify test', () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sends a test message through a configured channel, and says when it was not taken', async () => {
+    const { vigil } = await import('./harness.ts');
+    let answer = 200;
+    const tools = await receiver(() => ({ status: answer }));
+    try {
+      const config = join(dir, 'vigil.yaml');
+      writeFileSync(config, `notify:\n  channels:\n    - { name: soc-hook, type: webhook, url: "http://127.0.0.1:${tools.port}/hook", secret: "change-me" }\n`);
+      const ok = await vigil(['notify', 'test', 'soc-hook', '--config', config, '--data', join(dir, 'data')]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /soc-hook: test message delivered/);
+      const body = JSON.parse(tools.received[0]!.body);
+      assert.equal(body.event, 'test');
+      const timestamp = String(tools.received[0]!.headers['x-vigil-timestamp']);
+      assert.equal(tools.received[0]!.headers['x-vigil-signature'], `sha256=${createHmac('sha256', 'change-me').update(`${timestamp}.${tools.received[0]!.body}`).digest('hex')}`);
+      answer = 400;
+      const refused = await vigil(['notify', 'test', 'soc-hook', '--config', config, '--data', join(dir, 'data')]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /not delivered: .*400/);
+      const unknown = await vigil(['notify', 'test', 'nowhere', '--config', config, '--data', join(dir, 'data')]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no channel named nowhere/);
+    } finally {
+      await tools.close();
+    }
+  });
+});
