@@ -224,6 +224,9 @@ describe('web UI', { skip: unavailable ?? false }, () => {
     await keyboardPage.keyboard.type('carol');
     await focusOn(focused, 5, 'Assign');
     await keyboardPage.keyboard.press('Enter');
+    // While an action runs its buttons are disabled (and out of the Tab order): let it finish.
+    await keyboardPage.locator('main').getByText('carol', { exact: true }).first().waitFor();
+    await keyboardPage.locator('main button:disabled', { hasText: 'Assign' }).waitFor({ state: 'detached' }).catch(() => undefined);
     await focusOn(focused, 200, 'Note');
     await keyboardPage.keyboard.type('Checked by keyboard only.');
     await focusOn(focused, 5, 'Add note');
