@@ -1,23 +1,13 @@
 import { VigilError, type Incident } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
-import {
-  parseInteraction,
-  parseSlashCommand,
-  parseVigilCommand,
-  slackReply,
-  toCommand,
-  verifySlackRequest,
-  VIGIL_HELP,
-  type SlackReply,
-  type VigilCommand,
-} from '../notify/integrations/slack/inbound.ts';
-import { parsePagerDutyWebhook, toVigilAction as pagerDutyAction, verifyPagerDutySignature } from '../notify/integrations/pagerduty/inbound.ts';
-import { parseJiraWebhook, toVigilAction as jiraAction, verifyJiraSignature } from '../notify/integrations/jira/inbound.ts';
+import { jiraInbound, pagerDutyInbound, slackInbound } from '../notify/integrations/index.ts';
 import type { ChangeService } from './changes.ts';
 import type { IncidentViews } from './incident-views.ts';
 import type { NotifyService } from './notify.ts';
 import type { TriageService } from './triage.ts';
+
+const { slackReply } = slackInbound;
 
 /** Slack wants an answer within 3 seconds: past this, answer at once and follow up on response_url. */
 const SLACK_ANSWER_MS = 2500;
@@ -57,7 +47,7 @@ export class ChatOps {
   private slackVerified(request: InboundRequest): InboundAnswer | null {
     const secret = this.config.integrations.slack.signing_secret;
     if (!secret) return { status: 503, body: { error: { code: 'not_configured', message: 'integrations.slack.signing_secret is not set' } } };
-    const verdict = verifySlackRequest(secret, { timestamp: header(request, 'x-slack-request-timestamp'), signature: header(request, 'x-slack-signature') }, request.raw, this.clock());
+    const verdict = slackInbound.verifySlackRequest(secret, { timestamp: header(request, 'x-slack-request-timestamp'), signature: header(request, 'x-slack-signature') }, request.raw, this.clock());
     return verdict.ok ? null : { status: 401, body: { error: { code: 'bad_signature', message: verdict.reason } } };
   }
 
@@ -65,21 +55,21 @@ export class ChatOps {
   async slackCommand(request: InboundRequest): Promise<InboundAnswer> {
     const refused = this.slackVerified(request);
     if (refused) return refused;
-    const command = parseSlashCommand(request.raw);
+    const command = slackInbound.parseSlashCommand(request.raw);
     if (!command.ok) return { status: 400, body: { error: { code: 'bad_request', message: command.error } } };
     const actor = `slack:${command.user.name || command.user.id}`;
-    return { status: 200, body: await this.answerInTime(this.run(parseVigilCommand(command.text), actor, command.user.name || command.user.id), command.responseUrl) };
+    return { status: 200, body: await this.answerInTime(this.run(slackInbound.parseVigilCommand(command.text), actor, command.user.name || command.user.id), command.responseUrl) };
   }
 
   /** `POST /api/v1/integrations/slack/interactions` (the buttons on Vigil's messages). */
   async slackInteraction(request: InboundRequest): Promise<InboundAnswer> {
     const refused = this.slackVerified(request);
     if (refused) return refused;
-    const interaction = parseInteraction(request.raw);
+    const interaction = slackInbound.parseInteraction(request.raw);
     if (!interaction.ok) return { status: 400, body: { error: { code: 'bad_request', message: interaction.error } } };
     const actor = `slack:${interaction.user.name || interaction.user.id}`;
     const replies: string[] = [];
-    for (const action of interaction.actions) replies.push((await this.run(toCommand(action), actor, interaction.user.name || interaction.user.id)).text);
+    for (const action of interaction.actions) replies.push((await this.run(slackInbound.toCommand(action), actor, interaction.user.name || interaction.user.id)).text);
     const reply = slackReply(replies.join('\n'));
     // Buttons answer on response_url; the HTTP answer only acknowledges the click.
     if (interaction.responseUrl) void this.followUp(interaction.responseUrl, { ...reply, replace_original: false });
@@ -87,7 +77,7 @@ export class ChatOps {
   }
 
   /** The reply if it is ready within Slack's 3 seconds; else a holding answer and the reply later on response_url. */
-  private async answerInTime(work: Promise<SlackReply>, responseUrl: string): Promise<SlackReply> {
+  private async answerInTime(work: Promise<slackInbound.SlackReply>, responseUrl: string): Promise<slackInbound.SlackReply> {
     let late = false;
     const timer = new Promise<null>((resolve) => setTimeout(() => resolve(null), SLACK_ANSWER_MS).unref());
     const first = await Promise.race([work, timer]);
@@ -109,13 +99,13 @@ export class ChatOps {
   }
 
   /** Runs a /vigil command as `actor`; every answer names what it acted on. */
-  async run(command: VigilCommand, actor: string, user: string): Promise<SlackReply> {
+  async run(command: slackInbound.VigilCommand, actor: string, user: string): Promise<slackInbound.SlackReply> {
     try {
       switch (command.action) {
         case 'help':
-          return slackReply(VIGIL_HELP);
+          return slackReply(slackInbound.VIGIL_HELP);
         case 'error':
-          return slackReply(`${command.message}\n${VIGIL_HELP}`);
+          return slackReply(`${command.message}\n${slackInbound.VIGIL_HELP}`);
         case 'ack': {
           const incident = await this.triage.patchIncident(command.incident, { status: 'acknowledged' }, actor);
           return slackReply(`${incident.id} acknowledged by ${user}: ${incident.title}`, { inChannel: true });
@@ -175,10 +165,10 @@ export class ChatOps {
   /** `POST /api/v1/integrations/pagerduty/webhook`: an acknowledge or resolve in PagerDuty moves the incident. */
   pagerDuty(request: InboundRequest): Promise<InboundAnswer> {
     const secret = this.config.integrations.pagerduty.webhook_secret;
-    return this.signedJson(request, secret, 'integrations.pagerduty.webhook_secret', (key, raw) => verifyPagerDutySignature(key, header(request, 'x-pagerduty-signature'), raw), async (body) => {
-      const parsed = parsePagerDutyWebhook(body);
+    return this.signedJson(request, secret, 'integrations.pagerduty.webhook_secret', (key, raw) => pagerDutyInbound.verifyPagerDutySignature(key, header(request, 'x-pagerduty-signature'), raw), async (body) => {
+      const parsed = pagerDutyInbound.parsePagerDutyWebhook(body);
       if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
-      const action = pagerDutyAction(parsed);
+      const action = pagerDutyInbound.toVigilAction(parsed);
       if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
       const actor = `pagerduty:${parsed.agent ?? 'unknown'}`;
       return { status: 200, body: await this.moveIncident(action.incident, action.action === 'ack' ? 'acknowledged' : 'resolved', actor, `in PagerDuty by ${parsed.agent ?? 'someone'}`) };
@@ -188,10 +178,10 @@ export class ChatOps {
   /** `POST /api/v1/integrations/jira/webhook`: closing the Jira issue Vigil opened resolves the incident. */
   jira(request: InboundRequest): Promise<InboundAnswer> {
     const secret = this.config.integrations.jira.webhook_secret;
-    return this.signedJson(request, secret, 'integrations.jira.webhook_secret', (key, raw) => verifyJiraSignature(key, header(request, 'x-hub-signature'), raw), async (body) => {
-      const parsed = parseJiraWebhook(body);
+    return this.signedJson(request, secret, 'integrations.jira.webhook_secret', (key, raw) => jiraInbound.verifyJiraSignature(key, header(request, 'x-hub-signature'), raw), async (body) => {
+      const parsed = jiraInbound.parseJiraWebhook(body);
       if (!parsed.ok) return { status: 400, body: { error: { code: 'bad_request', message: parsed.error } } };
-      const action = jiraAction(parsed);
+      const action = jiraInbound.toVigilAction(parsed);
       if (action.action === 'ignore') return { status: 200, body: { ignored: action.reason } };
       let incident: string | null = null;
       for (const channel of this.notify.channelsOfType('jira')) incident ??= await this.notify.incidentOfThread(channel, 'key', parsed.issueKey);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IndicatorType } from '../../core/indicator.ts';
+import type { IndicatorType } from '../../core/index.ts';
 import { canonicalIndicatorValue, formatIpv6 } from './canonical.ts';
 
 function value(type: IndicatorType, raw: string): string {

@@ -16,7 +16,7 @@
  * - filename: base name after the last / or \, lowercase.
  */
 import { domainToASCII } from 'node:url';
-import type { IndicatorType } from '../../core/indicator.ts';
+import type { IndicatorType } from '../../core/index.ts';
 import { parseIp } from '../sigma/index.ts';
 
 export type CanonicalResult = { ok: true; value: string } | { ok: false; reason: string };

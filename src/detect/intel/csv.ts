@@ -1,4 +1,4 @@
-import { INDICATOR_TYPES, isIndicatorType, type IndicatorInput, type IndicatorType } from '../../core/indicator.ts';
+import { INDICATOR_TYPES, isIndicatorType, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
 import { parseCsv } from '../../lib/index.ts';
 import { checkConfidence, checkDate, emptyResult, FieldError, ImportFormatError, ipOrCidr, isAlertLevel, uniqueStrings, type ImportResult } from './import-result.ts';
 import { inferIndicatorType } from './lines.ts';

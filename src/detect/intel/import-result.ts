@@ -1,5 +1,4 @@
-import { ALERT_LEVELS, type AlertLevel } from '../../core/alert.ts';
-import type { IndicatorInput, IndicatorType } from '../../core/indicator.ts';
+import { ALERT_LEVELS, type AlertLevel, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
 
 /**
  * What an importer made of one input: the indicators it could state, the entries it refused

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { indicatorId, type IndicatorType } from '../../core/indicator.ts';
+import { indicatorId, type IndicatorType } from '../../core/index.ts';
 import { canonicalIndicatorValue } from './canonical.ts';
 import { IndicatorSet, NO_MATCH, urlHost } from './indicator-set.ts';
 

@@ -25,8 +25,7 @@
  * canonicalisation only for URLs and for non-ASCII domains and emails).
  */
 import { domainToASCII } from 'node:url';
-import type { IndicatorType } from '../../core/indicator.ts';
-import { isIndicatorType } from '../../core/indicator.ts';
+import { type IndicatorType, isIndicatorType } from '../../core/index.ts';
 import { parseCidr, parseIp } from '../sigma/index.ts';
 import { canonicalIndicatorValue, formatIpv4, formatIpv6, isV4Mapped } from './canonical.ts';
 import { HASH_PRIME, HASH_SEED_X, HASH_SEED_Y, hashFinish, StringTable, Uint32Table } from './string-table.ts';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { IndicatorInput, IndicatorType } from '../../core/indicator.ts';
+import type { IndicatorInput, IndicatorType } from '../../core/index.ts';
 import { emptyResult, ipOrCidr, type ImportResult } from './import-result.ts';
 
 const HEX = /^[0-9a-f]+$/i;

@@ -1,5 +1,4 @@
-import type { AlertLevel } from '../../core/alert.ts';
-import type { IndicatorInput, IndicatorType } from '../../core/indicator.ts';
+import { type AlertLevel, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
 import { checkDate, emptyResult, FieldError, ImportFormatError, ipOrCidr, uniqueStrings, type ImportResult } from './import-result.ts';
 
 type Rec = Record<string, unknown>;

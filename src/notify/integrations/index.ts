@@ -32,3 +32,8 @@ export function createChannel(config: Record<string, unknown> & { name: string; 
       throw new Error(`type: ${JSON.stringify(config.type)} is not a channel type (webhook, slack, mattermost, teams, pagerduty, email, jira, servicenow)`);
   }
 }
+
+/** What comes back from the tools: each integration's signature checks and parsers. */
+export * as slackInbound from './slack/inbound.ts';
+export * as pagerDutyInbound from './pagerduty/inbound.ts';
+export * as jiraInbound from './jira/inbound.ts';
