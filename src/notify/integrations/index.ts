@@ -1,36 +1,32 @@
 import type { Channel } from '../channel.ts';
-import { createEmailChannel, type EmailChannelConfig } from './email/index.ts';
-import { createJiraChannel, type JiraChannelConfig } from './jira/index.ts';
-import { createMattermostChannel, type MattermostChannelConfig } from './mattermost/index.ts';
-import { createPagerDutyChannel, type PagerDutyChannelConfig } from './pagerduty/index.ts';
-import { createServiceNowChannel, type ServiceNowChannelConfig } from './servicenow/index.ts';
-import { createSlackChannel, type SlackChannelConfig } from './slack/index.ts';
-import { createTeamsChannel, type TeamsChannelConfig } from './teams/index.ts';
-import { createWebhookChannel, type WebhookChannelConfig } from './webhook/index.ts';
+import { createEmailChannel } from './email/index.ts';
+import { createJiraChannel } from './jira/index.ts';
+import { createMattermostChannel } from './mattermost/index.ts';
+import { createPagerDutyChannel } from './pagerduty/index.ts';
+import { createServiceNowChannel } from './servicenow/index.ts';
+import { createSlackChannel } from './slack/index.ts';
+import { createTeamsChannel } from './teams/index.ts';
+import { createWebhookChannel } from './webhook/index.ts';
+
+type Factory = (config: never, name: string) => Channel;
+
+/** Each channel type's integration. */
+const FACTORIES: Record<string, Factory> = {
+  webhook: createWebhookChannel as Factory,
+  slack: createSlackChannel as Factory,
+  mattermost: createMattermostChannel as Factory,
+  teams: createTeamsChannel as Factory,
+  pagerduty: createPagerDutyChannel as Factory,
+  email: createEmailChannel as Factory,
+  jira: createJiraChannel as Factory,
+  servicenow: createServiceNowChannel as Factory,
+};
 
 /** A configured channel (`notify.channels[]` in vigil.yaml) as the integration of its type. */
 export function createChannel(config: Record<string, unknown> & { name: string; type: string }): Channel {
-  const { name } = config;
-  switch (config.type) {
-    case 'webhook':
-      return createWebhookChannel(config as unknown as WebhookChannelConfig, name);
-    case 'slack':
-      return createSlackChannel(config as unknown as SlackChannelConfig, name);
-    case 'mattermost':
-      return createMattermostChannel(config as unknown as MattermostChannelConfig, name);
-    case 'teams':
-      return createTeamsChannel(config as unknown as TeamsChannelConfig, name);
-    case 'pagerduty':
-      return createPagerDutyChannel(config as unknown as PagerDutyChannelConfig, name);
-    case 'email':
-      return createEmailChannel(config as unknown as EmailChannelConfig, name);
-    case 'jira':
-      return createJiraChannel(config as unknown as JiraChannelConfig, name);
-    case 'servicenow':
-      return createServiceNowChannel(config as unknown as ServiceNowChannelConfig, name);
-    default:
-      throw new Error(`type: ${JSON.stringify(config.type)} is not a channel type (webhook, slack, mattermost, teams, pagerduty, email, jira, servicenow)`);
-  }
+  const factory = Object.hasOwn(FACTORIES, config.type) ? FACTORIES[config.type] : undefined;
+  if (!factory) throw new Error(`type: ${JSON.stringify(config.type)} is not a channel type (${Object.keys(FACTORIES).join(', ')})`);
+  return factory(config as never, config.name);
 }
 
 /** What comes back from the tools: each integration's signature checks and parsers. */
