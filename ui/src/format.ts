@@ -30,3 +30,6 @@ export function slaClock(due: string | null | undefined, now = Date.now()): { te
 }
 
 export const KILL_CHAIN = ['reconnaissance', 'weaponization', 'delivery', 'exploitation', 'installation', 'command-and-control', 'actions-on-objectives'];
+
+/** A count with thousands separators, the same on every page. */
+export const num = (n: number): string => n.toLocaleString('en-US');

@@ -1,3 +1,4 @@
+import { num } from '../format.ts';
 /**
  * The noise funnel as SVG horizontal bars: one bar per stage with its count and its share of the
  * stage before. Bar lengths are on a logarithmic scale (events outnumber incidents by orders of
@@ -14,7 +15,6 @@ const ROW = 34;
 const LABEL_W = 118;
 const COUNT_W = 170;
 
-export const num = (n: number) => n.toLocaleString('en-US');
 
 const share = (count: number, previous: number | undefined) => (previous === undefined ? null : previous === 0 ? null : count / previous);
 const pct = (ratio: number) => (ratio >= 0.1 || ratio === 0 ? `${Math.round(ratio * 100)}%` : `${(ratio * 100).toFixed(1)}%`);

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '../api.ts';
-import { time } from '../format.ts';
+import { time, num } from '../format.ts';
 import { ErrorBox } from './common.tsx';
-import { Funnel, num, type FunnelStage } from './alerts-funnel.tsx';
+import { Funnel, type FunnelStage } from './alerts-funnel.tsx';
 
 /** The noise ledger (GET /api/v1/stats/noise): a funnel per period, and the stage counts per rule, source or service. */
 

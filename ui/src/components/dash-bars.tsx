@@ -1,3 +1,4 @@
+import { num } from '../format.ts';
 /**
  * A bar chart in plain SVG (attributes only; colours from CSS classes): one or more series as
  * grouped bars per bucket. The SVG is role="img" with a summary as its label; the numbers are
@@ -26,7 +27,6 @@ export function niceCeil(v: number): number {
   return 10 * pow;
 }
 
-const fmt = (n: number) => n.toLocaleString('en');
 
 export function barSummary(title: string, labels: string[], series: BarSeries[]): string {
   if (labels.length === 0) return `${title}: no data.`;
@@ -36,7 +36,7 @@ export function barSummary(title: string, labels: string[], series: BarSeries[])
     s.values.forEach((v, i) => {
       if (v > s.values[peak]!) peak = i;
     });
-    return total === 0 ? `${s.name}: none` : `${s.name}: ${fmt(total)} in all, most ${fmt(s.values[peak]!)} at ${labels[peak]}`;
+    return total === 0 ? `${s.name}: none` : `${s.name}: ${num(total)} in all, most ${num(s.values[peak]!)} at ${labels[peak]}`;
   });
   return `${title}, ${labels.length} bars from ${labels[0]} to ${labels[labels.length - 1]}. ${parts.join('; ')}. The numbers are in the table below the chart.`;
 }
@@ -72,7 +72,7 @@ export function BarChart({ title, labels, fullLabels, series, id, log = false }:
           <g key={t} class="tick">
             <line class="grid" x1={ML} x2={W - MR} y1={y(t)} y2={y(t)} />
             <text class="axis" x={ML - 6} y={y(t) + 4} text-anchor="end">
-              {Number.isInteger(t) ? fmt(t) : t.toFixed(1)}
+              {Number.isInteger(t) ? num(t) : t.toFixed(1)}
             </text>
           </g>
         ))}
@@ -83,7 +83,7 @@ export function BarChart({ title, labels, fullLabels, series, id, log = false }:
               const barTop = y(v);
               return (
                 <rect key={s.name} class={`bar ${s.cls}`} x={ML + i * slot + (slot - group) / 2 + j * barW} y={barTop} width={Math.max(1, barW - (series.length > 1 ? 1 : 0))} height={Math.max(0, MT + plotH - barTop)}>
-                  <title>{`${fullLabels[i]} — ${s.name}: ${fmt(v)}`}</title>
+                  <title>{`${fullLabels[i]} — ${s.name}: ${num(v)}`}</title>
                 </rect>
               );
             })}
@@ -116,7 +116,7 @@ export function BarChart({ title, labels, fullLabels, series, id, log = false }:
                 <th scope="row">{label}</th>
                 {series.map((s) => (
                   <td key={s.name} class="num">
-                    {fmt(s.values[i] ?? 0)}
+                    {num(s.values[i] ?? 0)}
                   </td>
                 ))}
               </tr>

@@ -1,3 +1,4 @@
+import { num } from '../format.ts';
 /** Dashboards: the periods, their buckets, and the API's answers (noise ledger, response statistics, histogram). */
 
 export const HOUR_MS = 3_600_000;
@@ -116,7 +117,6 @@ export function percent(share: number | null): string {
   return `${(Math.floor(share * 100 * factor) / factor).toFixed(digits)} %`;
 }
 
-export const count = (n: number) => n.toLocaleString('en');
 
 /** Short label of a bucket start: "14:00" within a day, "11-27" for days and midnights. */
 export function bucketLabel(ms: number, bucketMs: number): string {

@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { ago, time } from '../format.ts';
+import { ago, time, num } from '../format.ts';
 import { SeverityBadge } from './common.tsx';
 import { techniquesOf, type RuleRejection, type RuleSummary } from './detection-model.tsx';
 
@@ -100,7 +100,7 @@ export function RulesTable({ rules, filter, sort, onSort }: { rules: RuleSummary
                   <span class={`badge rule-status rule-${rule.status}`}>{rule.status}</span>
                 </td>
                 <td>{rule.enabled ? 'yes' : <span class="muted">no</span>}</td>
-                <td class="num">{rule.hits.toLocaleString('en')}</td>
+                <td class="num">{num(rule.hits)}</td>
                 <td>{rule.last_hit ? <span title={time(rule.last_hit)}>{ago(rule.last_hit)}</span> : <span class="muted">never</span>}</td>
                 <td>
                   {techniques.map((t) => (

@@ -1,4 +1,4 @@
-import { fmt } from './search-histogram.tsx';
+import { num } from '../format.ts';
 
 /** Field facets: the most frequent values of a few fields among the matches; a value adds itself to the query. */
 
@@ -54,7 +54,7 @@ export function Facets({ facets, onPick, busy }: { facets: Facet[]; onPick: (fie
                   <li key={String(item.value)}>
                     <button type="button" class="facet-value" onClick={() => onPick(facet.field, item.value)} title={`Add ${facetClause(facet.field, item.value)} to the search`}>
                       <span class="sr-only">{facet.field}: </span>
-                      <span class="facet-text">{String(item.value)}</span> <span class="facet-count">({fmt(item.count)})</span>
+                      <span class="facet-text">{String(item.value)}</span> <span class="facet-count">({num(item.count)})</span>
                       <svg class="facet-bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" focusable="false">
                         <rect x="0" y="0" width={(item.count / max) * 100} height="4" />
                       </svg>

@@ -1,4 +1,4 @@
-import { time } from '../format.ts';
+import { time, num } from '../format.ts';
 
 /** Matches over time as SVG bars, with an aria-label summary and a visually hidden table of the counts. */
 
@@ -14,7 +14,6 @@ const RIGHT = 8;
 const TOP = 8;
 const BOTTOM = 22;
 
-export const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** A bucket size as people say it: 30 s, 5 min, 1 h, 1 d. */
 export function intervalLabel(ms: number): string {
@@ -49,8 +48,8 @@ export function Histogram({ buckets, intervalMs }: { buckets: HistogramBucket[];
   const summary =
     total === 0
       ? `Matches over time: none between ${time(first)} and ${time(end)}`
-      : `Matches over time: ${fmt(total)} event${total === 1 ? '' : 's'} between ${time(first)} and ${time(end)}, in ${buckets.length} bars of ${size} each; ` +
-        `the busiest bar starts ${time(peak.start)} with ${fmt(peak.count)}`;
+      : `Matches over time: ${num(total)} event${total === 1 ? '' : 's'} between ${time(first)} and ${time(end)}, in ${buckets.length} bars of ${size} each; ` +
+        `the busiest bar starts ${time(peak.start)} with ${num(peak.count)}`;
   const nonEmpty = buckets.filter((b) => b.count > 0);
   const mid = buckets[Math.floor(buckets.length / 2)]!;
 
@@ -60,7 +59,7 @@ export function Histogram({ buckets, intervalMs }: { buckets: HistogramBucket[];
         <line class="axis" x1={LEFT} y1={TOP + plotH} x2={W - RIGHT} y2={TOP + plotH} />
         <line class="grid" x1={LEFT} y1={TOP} x2={W - RIGHT} y2={TOP} />
         <text class="ylabel" x={LEFT - 6} y={TOP + 4}>
-          {fmt(max)}
+          {num(max)}
         </text>
         <text class="ylabel" x={LEFT - 6} y={TOP + plotH}>
           0
@@ -70,7 +69,7 @@ export function Histogram({ buckets, intervalMs }: { buckets: HistogramBucket[];
           const h = Math.max(1, (b.count / max) * plotH);
           return (
             <rect key={b.start} class="bar" x={LEFT + i * step} y={TOP + plotH - h} width={Math.max(1.5, step - gap)} height={h}>
-              <title>{`${time(b.start)}: ${fmt(b.count)}`}</title>
+              <title>{`${time(b.start)}: ${num(b.count)}`}</title>
             </rect>
           );
         })}
@@ -87,7 +86,7 @@ export function Histogram({ buckets, intervalMs }: { buckets: HistogramBucket[];
         </text>
       </svg>
       <figcaption class="muted">
-        {fmt(total)} match{total === 1 ? '' : 'es'} · buckets of {size} · UTC
+        {num(total)} match{total === 1 ? '' : 'es'} · buckets of {size} · UTC
       </figcaption>
       <table class="sr-only">
         <caption>Matching events per {size} bucket (buckets with no match left out)</caption>
@@ -101,7 +100,7 @@ export function Histogram({ buckets, intervalMs }: { buckets: HistogramBucket[];
           {nonEmpty.map((b) => (
             <tr key={b.start}>
               <td>{time(b.start)}</td>
-              <td>{fmt(b.count)}</td>
+              <td>{num(b.count)}</td>
             </tr>
           ))}
         </tbody>

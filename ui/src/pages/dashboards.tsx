@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, qs } from '../api.ts';
-import { duration } from '../format.ts';
+import { duration, num } from '../format.ts';
 import { navigate, useRoute } from '../router.ts';
 import { ErrorBox, Section } from '../components/common.tsx';
 import { BarChart } from '../components/dash-bars.tsx';
@@ -11,7 +11,6 @@ import {
   bucketFull,
   bucketLabel,
   bucketStarts,
-  count,
   mergeNoise,
   percent,
   sumDropped,
@@ -161,19 +160,19 @@ export function DashboardsPage() {
           <dl class="big-numbers">
             <div>
               <dt>Events</dt>
-              <dd>{count(merged.totals.events)}</dd>
+              <dd>{num(merged.totals.events)}</dd>
             </div>
             <div>
               <dt>Detections</dt>
-              <dd>{count(merged.totals.detections)}</dd>
+              <dd>{num(merged.totals.detections)}</dd>
             </div>
             <div>
               <dt>Alerts</dt>
-              <dd>{count(merged.totals.alerts)}</dd>
+              <dd>{num(merged.totals.alerts)}</dd>
             </div>
             <div>
               <dt>Incidents</dt>
-              <dd>{count(merged.totals.incidents)}</dd>
+              <dd>{num(merged.totals.incidents)}</dd>
             </div>
             <div class="ratio">
               <dt>Alert → incident compression</dt>
@@ -189,7 +188,7 @@ export function DashboardsPage() {
             </div>
             <div>
               <dt>Dropped</dt>
-              <dd>{count(sumDropped(merged.totals.dropped))}</dd>
+              <dd>{num(sumDropped(merged.totals.dropped))}</dd>
             </div>
           </dl>
         ) : (
@@ -200,7 +199,7 @@ export function DashboardsPage() {
             Dropped by reason:{' '}
             {Object.entries(merged.totals.dropped)
               .sort((a, b) => b[1] - a[1])
-              .map(([reason, n]) => `${reason} ${count(n)}`)
+              .map(([reason, n]) => `${reason} ${num(n)}`)
               .join(', ')}
           </p>
         )}
@@ -307,7 +306,7 @@ export function DashboardsPage() {
                 {merged.byRule.slice(0, TOP_RULES).map((r) => {
                   const dropped = sumDropped(r.dropped);
                   const reasons = Object.entries(r.dropped)
-                    .map(([reason, n]) => `${reason}: ${count(n)}`)
+                    .map(([reason, n]) => `${reason}: ${num(n)}`)
                     .join(', ');
                   const title = ruleTitles.get(r.rule_id);
                   return (
@@ -316,11 +315,11 @@ export function DashboardsPage() {
                         {title ?? r.rule_id}
                         {title && <div class="sub id">{r.rule_id}</div>}
                       </td>
-                      <td class="num">{count(r.detections)}</td>
-                      <td class="num">{count(r.alerts)}</td>
-                      <td class="num">{count(r.incidents)}</td>
+                      <td class="num">{num(r.detections)}</td>
+                      <td class="num">{num(r.alerts)}</td>
+                      <td class="num">{num(r.incidents)}</td>
                       <td class="num">
-                        {count(dropped)}
+                        {num(dropped)}
                         {reasons && <div class="sub">{reasons}</div>}
                       </td>
                     </tr>

@@ -5,6 +5,7 @@ import { AttackMatrixView } from '../components/detection-matrix.tsx';
 import { RejectedTable, RulesTable, type RuleSort } from '../components/detection-rules.tsx';
 import type { AttackMatrix, RuleRejection, RuleSummary, RulesAnswer } from '../components/detection-model.tsx';
 import './detection.css';
+import { num } from '../format.ts';
 
 /** Detection: the rules with status, hit counts and last hit; ATT&CK coverage; rules that were rejected. */
 export function DetectionPage() {
@@ -53,7 +54,7 @@ export function DetectionPage() {
       <ErrorBox error={error} />
       {stats && (
         <p class="detection-stats">
-          <strong>{stats.total}</strong> rules · <strong>{stats.enabled}</strong> enabled · <strong>{stats.withHits}</strong> with hits · <strong>{stats.hits.toLocaleString('en')}</strong> hits in all ·{' '}
+          <strong>{stats.total}</strong> rules · <strong>{stats.enabled}</strong> enabled · <strong>{stats.withHits}</strong> with hits · <strong>{num(stats.hits)}</strong> hits in all ·{' '}
           <strong>{rejected.length}</strong> rejected
         </p>
       )}

@@ -62,7 +62,7 @@ export function Queue({ me, params }: { me: Principal; params: URLSearchParams }
         const { status: wanted, priority: wantedPriority } = filtersRef.current;
         const fits = (wanted === 'open' ? OPEN_STATUSES.includes(incident.status) : wanted === 'all' || wanted.split(',').includes(incident.status)) && (!wantedPriority || incident.priority === wantedPriority);
         const rest = old.filter((i) => i.id !== incident.id);
-        return fits ? [...rest, incident].sort(byRank) : rest;
+        return fits ? [...rest, incident] : rest;
       });
     });
     const tick = setInterval(() => setNow(Date.now()), 30_000);

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, qs, type Page } from '../api.ts';
 import { href, navigate } from '../router.ts';
-import { time } from '../format.ts';
+import { time, num } from '../format.ts';
 import { ErrorBox } from '../components/common.tsx';
 import { ErrorAt } from '../components/search-error-at.tsx';
-import { fmt, Histogram, type HistogramBucket } from '../components/search-histogram.tsx';
+import { Histogram, type HistogramBucket } from '../components/search-histogram.tsx';
 import { ResultTable, type EventRecord } from '../components/search-results.tsx';
 import { addClause, FACET_FIELDS, facetClause, Facets, type Facet, type FacetValue } from '../components/search-facets.tsx';
 import './search.css';
@@ -322,7 +322,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         {loading
           ? 'Searching…'
           : searched && !error
-            ? `${total !== null ? `${fmt(total)} match${total === 1 ? '' : 'es'}` : `${fmt(events.length)} shown`} · ${rangeText}${applied.q ? ` · ${applied.q}` : ''}`
+            ? `${total !== null ? `${num(total)} match${total === 1 ? '' : 'es'}` : `${num(events.length)} shown`} · ${rangeText}${applied.q ? ` · ${applied.q}` : ''}`
             : ''}
       </p>
 
@@ -343,7 +343,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
                 More
               </button>{' '}
               <span class="muted">
-                {fmt(events.length)} shown{events.length > 0 ? `, back to ${time(String(events[events.length - 1]!['@timestamp']))}` : ''}
+                {num(events.length)} shown{events.length > 0 ? `, back to ${time(String(events[events.length - 1]!['@timestamp']))}` : ''}
               </span>
             </p>
           )}
