@@ -109,8 +109,6 @@ export class NotifyService {
         this.logger.warn({ err: error }, 'a stored notification policy names a channel no longer configured; skipped');
       }
     }
-    const recovered = await this.sender.recover();
-    if (recovered > 0) this.logger.info({ deliveries: recovered }, 'notification attempts cut short by a restart are due again');
     await this.route();
     this.sender.start();
     this.timer = setInterval(() => this.kick(), 1000);
@@ -230,7 +228,7 @@ export class NotifyService {
   /** Sends a delivery again now, under a new idempotency key (receivers would drop the old one). */
   async resend(id: string, actor: string): Promise<Delivery> {
     const delivery = await this.delivery(id);
-    if (delivery.status === 'sending' || delivery.status === 'pending') throw new VigilError('conflict', `delivery '${id}' is ${delivery.status}`, 409, 'id');
+    if (delivery.status === 'pending') throw new VigilError('conflict', `delivery '${id}' is ${delivery.status}`, 409, 'id');
     const resends = Number(/:resend(\d+)$/.exec(delivery.message.key)?.[1] ?? 0) + 1;
     const again: Delivery = {
       ...delivery,

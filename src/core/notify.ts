@@ -46,11 +46,11 @@ export interface NotifyMessage {
 export type ThreadRef = Record<string, string>;
 
 /**
- * pending: due at next_attempt_at; held: waiting for quiet hours to end; sending: an attempt is
- * under way; sent; failed: given up; folded: over the rate limit, part of a digest; digested: its
- * digest went out; cancelled: an escalation no longer needed (someone acknowledged).
+ * pending: due at next_attempt_at (an attempt cut short by a crash stays pending); held: waiting
+ * for quiet hours to end; sent; failed: given up; folded: over the rate limit, part of a digest;
+ * digested: its digest went out; cancelled: an escalation no longer needed (someone acknowledged).
  */
-export type DeliveryStatus = 'pending' | 'held' | 'sending' | 'sent' | 'failed' | 'folded' | 'digested' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'held' | 'sent' | 'failed' | 'folded' | 'digested' | 'cancelled';
 
 /** The outbox row of one message to one channel. */
 export interface Delivery {

@@ -53,7 +53,8 @@ export class NotifyRouter {
   private async deliveriesFor(position: number, record: NotificationRecord): Promise<Delivery[]> {
     const incident = await this.store.getIncident(record.incident_id);
     if (!incident) return [];
-    const previous = await this.store.previousNotification(record.incident_id, position);
+    // Only an update may be an escalation: the previous notification matters for nothing else.
+    const previous = record.reason === 'updated' ? await this.store.previousNotification(record.incident_id, position) : null;
     const event = eventOf(record, previous, incident);
     const facts: PolicyFacts = {
       event,

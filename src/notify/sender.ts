@@ -1,4 +1,4 @@
-import type { Delivery, NotifyMessage } from '../core/index.ts';
+import { isOpenStatus, type Delivery, type NotifyMessage } from '../core/index.ts';
 import { backoffDelay, type Logger } from '../lib/index.ts';
 import type { Store } from '../store/index.ts';
 import { DeliveryError, type Channel } from './channel.ts';
@@ -17,7 +17,6 @@ export interface SenderOptions {
   maxBackoffMs?: number;
 }
 
-const OPEN = new Set(['new', 'acknowledged', 'investigating', 'contained']);
 /** Deliveries in flight at once (different incidents or channels). */
 const SENDERS = 16;
 /** Outcomes per group commit, and the longest an outcome waits for its group. */
@@ -43,13 +42,6 @@ export class OutboxSender {
     private readonly store: Store,
     private readonly options: SenderOptions,
   ) {}
-
-  /** Attempts cut short by a crash are due again. */
-  async recover(): Promise<number> {
-    const stuck = await this.store.dueDeliveries('sending', Number.MAX_SAFE_INTEGER, 100_000);
-    for (const delivery of stuck) await this.store.saveDelivery({ ...delivery, status: 'pending' });
-    return stuck.length;
-  }
 
   start(pollMs = 500): void {
     this.timer = setInterval(() => this.kick(), pollMs);
@@ -89,7 +81,7 @@ export class OutboxSender {
   private async drain(): Promise<void> {
     for (;;) {
       const now = this.options.now().getTime();
-      const due = [...(await this.store.dueDeliveries('pending', now, 500)), ...(await this.store.dueDeliveries('held', now, 500))];
+      const due = await this.store.dueDeliveries(['pending', 'held'], now, 500);
       if (due.length === 0 || this.stopped) return;
       // One queue per channel and incident: an incident's messages stay in order (a Slack post
       // before its update), different incidents and channels go side by side.
@@ -133,13 +125,6 @@ export class OutboxSender {
     if (batch.length > 0) await this.store.saveDeliveries(batch);
   }
 
-  /** One attempt at one delivery, recorded at once (resends, tests). */
-  async deliver(delivery: Delivery): Promise<Delivery> {
-    const result = await this.attempt(delivery);
-    await this.store.saveDelivery(result);
-    return result;
-  }
-
   /**
    * One attempt at one delivery; the caller records the outcome. Nothing is written before the
    * attempt: a crash during it leaves the delivery due, and it goes again under the same key.
@@ -150,7 +135,7 @@ export class OutboxSender {
     if (!channel) return this.finish(delivery, 'failed', `no channel named ${delivery.channel} is configured`);
     if (delivery.condition === 'unacknowledged' && delivery.incident_id) {
       const incident = await this.store.getIncident(delivery.incident_id);
-      if (!incident || incident.acknowledged_at || !OPEN.has(incident.status)) return this.finish(delivery, 'cancelled', 'acknowledged before the escalation was due');
+      if (!incident || incident.acknowledged_at || !isOpenStatus(incident.status)) return this.finish(delivery, 'cancelled', 'acknowledged before the escalation was due');
     }
     let message: NotifyMessage = delivery.message;
     let folded: Delivery[] = [];
@@ -169,7 +154,7 @@ export class OutboxSender {
     try {
       const result = await channel.send(message, thread, { fetch: this.options.fetch ?? fetch, now: this.options.now, signal });
       if (result.thread && delivery.incident_id) await this.store.putThread(delivery.channel, delivery.incident_id, result.thread);
-      for (const f of folded) await this.store.saveDelivery({ ...f, status: 'digested', sent_at: now.toISOString() });
+      await this.store.saveDeliveries(folded.map((f) => ({ ...f, status: 'digested' as const, sent_at: now.toISOString() })));
       return { ...attempt, status: 'sent', sent_at: this.options.now().toISOString(), last_error: null, message };
     } catch (error) {
       const problem = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), true);

@@ -267,8 +267,8 @@ export interface NotifyStore {
   /** Replaces deliveries (by id) in one transaction. */
   saveDeliveries(deliveries: Delivery[]): Promise<void>;
   getDelivery(id: string): Promise<Delivery | null>;
-  /** Deliveries with this status due at or before `at` (ms), oldest first. */
-  dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]>;
+  /** Deliveries in one of these states due at or before `at` (ms), oldest first. */
+  dueDeliveries(statuses: DeliveryStatus[], at: number, limit: number): Promise<Delivery[]>;
   searchDeliveries(request: DeliverySearch): Promise<Page<Delivery>>;
   getThread(channel: string, incidentId: string): Promise<ThreadRef | null>;
   putThread(channel: string, incidentId: string, ref: ThreadRef): Promise<void>;

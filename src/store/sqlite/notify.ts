@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Delivery, NotificationRecord, ThreadRef } from '../../core/index.ts';
+import type { Delivery, DeliveryStatus, NotificationRecord, ThreadRef } from '../../core/index.ts';
 import type { DeliverySearch, NotifyStore, Page } from '../ports.ts';
 
 /**
@@ -46,8 +46,11 @@ export class SqliteNotify implements NotifyStore {
     return doc ? (JSON.parse(doc) as Delivery) : null;
   }
 
-  async dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]> {
-    const docs = this.db.prepare('SELECT doc FROM outbox WHERE status = ? AND next_at <= ? ORDER BY next_at, rid LIMIT ?').pluck().all(status, at, limit) as string[];
+  async dueDeliveries(statuses: DeliveryStatus[], at: number, limit: number): Promise<Delivery[]> {
+    const docs = this.db
+      .prepare(`SELECT doc FROM outbox WHERE status IN (${statuses.map(() => '?').join(', ')}) AND next_at <= ? ORDER BY next_at, rid LIMIT ?`)
+      .pluck()
+      .all(...statuses, at, limit) as string[];
     return docs.map((doc) => JSON.parse(doc) as Delivery);
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type Indicator, type RetroHunt, type Watchlist, type Delivery, type ThreadRef, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
+import { badRequest, type Alert, type Asset, type AuditEntry, type AuditRecord, type Change, type FreezePolicy, type Incident, type Indicator, type RetroHunt, type Watchlist, type Delivery, type DeliveryStatus, type ThreadRef, type ObservedChange, type NotificationRecord, type Service, type Silence, type TimelineEntry, type VigilEvent } from '../../core/index.ts';
 import type { AlertSearch, ChangeSearch, DeliverySearch, FeedState, IndicatorSearch, IndicatorWrite, IncidentSearch, LedgerRow, TriageSnapshot, CommittedEvent, EventSearch, FieldCount, HistogramBucket, Page, RuleHits, Store, StoredDeadLetter, TokenRecord, WriteBatch, WriteReceipt } from '../ports.ts';
 import { KEYED_FIELDS, keyMatch } from './keys.ts';
 import { openDatabase } from './open.ts';
@@ -575,8 +575,8 @@ export class SqliteStore implements Store {
   getDelivery(id: string): Promise<Delivery | null> {
     return this.notify.getDelivery(id);
   }
-  dueDeliveries(status: string, at: number, limit: number): Promise<Delivery[]> {
-    return this.notify.dueDeliveries(status, at, limit);
+  dueDeliveries(statuses: DeliveryStatus[], at: number, limit: number): Promise<Delivery[]> {
+    return this.notify.dueDeliveries(statuses, at, limit);
   }
   searchDeliveries(request: DeliverySearch): Promise<Page<Delivery>> {
     return this.notify.searchDeliveries(request);
