@@ -9,7 +9,7 @@ import {
   IndicatorError,
   IntelMatcher,
   indicatorValidAt,
-  intelAlert,
+  alertsOfHits,
   parseIndicatorCsv,
   parseIndicatorLines,
   parseMispEvent,
@@ -291,17 +291,7 @@ export class IntelService {
     if (hits.length === 0) return [];
     const indicators = await this.resolve(hits.map((h) => h.indicatorId));
     const now = this.clock();
-    const alerts: Alert[] = [];
-    // One alert per event and indicator, whatever number of its fields hold the value.
-    const seen = new Set<string>();
-    for (const hit of hits) {
-      const indicator = indicators.get(hit.indicatorId);
-      if (!indicator || !indicatorValidAt(indicator, now.getTime())) continue;
-      const key = `${hit.event.id}\u0000${indicator.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      alerts.push(intelAlert(hit, indicator, now));
-    }
+    const alerts = alertsOfHits(hits, indicators, (indicator) => indicatorValidAt(indicator, now.getTime()), now);
     await this.recordSightings(alerts);
     return alerts;
   }
@@ -317,7 +307,6 @@ export class IntelService {
         if (alert.last_seen > known.last) known.last = alert.last_seen;
       } else byIndicator.set(id, { id, count: 1, last: alert.last_seen });
     }
-    for (const id of byIndicator.keys()) this.details.delete(id);
     await this.store.recordSightings([...byIndicator.values()]);
   }
 

@@ -1,5 +1,5 @@
 import type { Alert, Indicator, RetroHunt } from '../core/index.ts';
-import { IndicatorSet, indicatorValidAt, intelAlert, type IntelMatcher } from '../detect/index.ts';
+import { alertsOfHits, IndicatorSet, indicatorValidAt, type IntelMatcher } from '../detect/index.ts';
 import { newId, type Logger } from '../lib/index.ts';
 import type { Store } from '../store/index.ts';
 
@@ -119,7 +119,8 @@ export class RetroHunter {
         );
         if (hits.length > 0) {
           hunt.matches += hits.length;
-          const alerts = hits.map((hit) => ({ ...intelAlert(hit, indicators.get(hit.indicatorId)!, now), retro_hunt: hunt.id }));
+          // Validity was settled when the hunt's set was built.
+          const alerts = alertsOfHits(hits, indicators, () => true, now).map((alert) => ({ ...alert, retro_hunt: hunt.id }));
           await this.publish(alerts);
           await this.onSightings(alerts);
           hunt.alerts += alerts.length;

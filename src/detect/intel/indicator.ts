@@ -1,4 +1,4 @@
-import { ALERT_LEVELS, indicatorId, isIndicatorType, type AlertLevel, type Indicator, type IndicatorInput } from '../../core/index.ts';
+import { ALERT_LEVELS, indicatorId, isIndicatorType, type AlertLevel, type Indicator } from '../../core/index.ts';
 import { canonicalIndicatorValue } from './canonical.ts';
 
 /** What a stored indicator is before its sightings are counted. */
@@ -15,10 +15,11 @@ const MAX_DESCRIPTION = 4000;
 
 /**
  * Defanged values as reports and feeds write them, made live again: hxxp://, evil[.]com,
- * evil(.)com, 1.2.3[.]4, user[@]example.com, [:]//.
+ * evil(.)com, 1.2.3[.]4, user[@]example.com, [:]//, [://].
  */
 export function refang(value: string): string {
   return value
+    .replace(/\[:\/\/\]/g, '://')
     .replace(/^hxxp(s?):\/\//i, 'http$1://')
     .replace(/^fxp:\/\//i, 'ftp://')
     .replace(/\[\.\]|\(\.\)|\{\.\}|\[dot\]/gi, '.')
@@ -94,9 +95,4 @@ export function toIndicator(input: unknown, defaults: IndicatorDefaults, now: Da
     created_at: at,
     updated_at: at,
   };
-}
-
-/** The same for importer output, which is already shaped (its fields are typed). */
-export function fromImported(input: IndicatorInput, defaults: IndicatorDefaults, now: Date): NewIndicator {
-  return toIndicator(input, defaults, now);
 }

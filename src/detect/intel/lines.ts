@@ -1,20 +1,13 @@
 import { isIP } from 'node:net';
 import type { IndicatorInput, IndicatorType } from '../../core/index.ts';
 import { emptyResult, ipOrCidr, type ImportResult } from './import-result.ts';
+// Feeds often publish values defanged (`evil[.]com`, `hxxps://`): the type is read through that.
+import { refang } from './indicator.ts';
 
 const HEX = /^[0-9a-f]+$/i;
 const URL_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const DOMAIN = /^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?$/i;
-
-/** Feeds often publish values defanged (`evil[.]com`, `hxxps://`): look through that to see the type. */
-function refang(value: string): string {
-  return value
-    .replace(/\[\.\]|\(\.\)|\{\.\}|\[dot\]/gi, '.')
-    .replace(/\[@\]|\[at\]/gi, '@')
-    .replace(/\[:\/\/\]/g, '://')
-    .replace(/^hxxp(s?):/i, 'http$1:');
-}
 
 function isCidr(value: string): boolean {
   const slash = value.indexOf('/');

@@ -2,7 +2,7 @@ import type { Alert, Indicator, VigilEvent } from '../../core/index.ts';
 import { attackFromTags } from '../attack/index.ts';
 import { buildAlert } from '../alert.ts';
 import { IndicatorSet, NO_MATCH } from './indicator-set.ts';
-import { DEFAULT_OBSERVABLE_FIELDS, eventObservables, type Observable, type ObservableField } from './observables.ts';
+import { eventObservables, type Observable, type ObservableField } from './observables.ts';
 
 /** One event field that holds a known-bad value. */
 export interface IntelHit {
@@ -68,6 +68,24 @@ export class IntelMatcher {
 
 export const INTEL_SOURCE = 'intel';
 
+/**
+ * The alerts for hits: one per event and indicator, whatever number of the event's fields hold
+ * the value, for the indicators `counts` accepts (valid now, for live matching).
+ */
+export function alertsOfHits(hits: readonly IntelHit[], indicators: ReadonlyMap<string, Indicator>, counts: (indicator: Indicator) => boolean, now: Date): Alert[] {
+  const alerts: Alert[] = [];
+  const seen = new Set<string>();
+  for (const hit of hits) {
+    const indicator = indicators.get(hit.indicatorId);
+    if (!indicator || !counts(indicator)) continue;
+    const key = `${hit.event.id}\u0000${indicator.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    alerts.push(intelAlert(hit, indicator, now));
+  }
+  return alerts;
+}
+
 /** Whether an indicator counts at `atMs`: not before its valid_from, not at or after its valid_until. */
 export function indicatorValidAt(indicator: Pick<Indicator, 'valid_from' | 'valid_until'>, atMs: number): boolean {
   if (indicator.valid_until && Date.parse(indicator.valid_until) <= atMs) return false;
@@ -104,4 +122,3 @@ export function intelAlert(hit: IntelHit, indicator: Indicator, now: Date = new 
   return alert;
 }
 
-export { DEFAULT_OBSERVABLE_FIELDS };

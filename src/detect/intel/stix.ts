@@ -1,5 +1,6 @@
 import { type AlertLevel, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
 import { checkConfidence, checkDate, emptyResult, FieldError, ImportFormatError, ipOrCidr, isAlertLevel, pushUnique, uniqueStrings, type ImportResult } from './import-result.ts';
+import { severityOfConfidence } from './indicator.ts';
 import { inferIndicatorType } from './lines.ts';
 
 /* ------------------------------------------------------------------------------------------------
@@ -520,10 +521,6 @@ function customSeverity(o: Rec): AlertLevel | undefined {
   return undefined;
 }
 
-function severityFromConfidence(confidence: number): AlertLevel {
-  return confidence >= 80 ? 'high' : confidence >= 50 ? 'medium' : 'low';
-}
-
 function checkIndicatorShape(o: Rec, where: string): void {
   const fail = (field: string, why: string): never => {
     throw new ImportFormatError(`${where}.${field}`, why);
@@ -579,7 +576,7 @@ export function indicatorsFromStixObjects(objects: unknown[], source: string, wh
     try {
       const base: Omit<IndicatorInput, 'type' | 'value'> = { source, external_id: o.id as string };
       if (o.confidence !== undefined) base.confidence = checkConfidence('confidence', o.confidence);
-      const severity = customSeverity(o) ?? (base.confidence === undefined ? undefined : severityFromConfidence(base.confidence));
+      const severity = customSeverity(o) ?? (base.confidence === undefined ? undefined : severityOfConfidence(base.confidence));
       if (severity) base.severity = severity;
       const tags = uniqueStrings([...((o.labels as string[] | undefined) ?? []), ...((o.indicator_types as string[] | undefined) ?? [])]);
       if (tags.length > 0) base.tags = tags;
