@@ -86,11 +86,7 @@ export class DetectionService implements CommittedConsumer, RulesFacade {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = null;
-      try {
-        this.rules = this.load();
-      } catch (error) {
-        this.logger.error({ err: error }, 'rule reload failed; keeping the previous rules');
-      }
+      this.reload();
     }, 300);
     this.reloadTimer.unref();
   }
