@@ -3,7 +3,7 @@
  * deployment, or a push to the default branch. Everything else is acknowledged and ignored, so
  * a webhook subscribed to "everything" does not fill the change log with noise.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../lib/index.ts';
 import { VigilError } from '../core/index.ts';
 import { isObject, isoOf, parseZonedTimestamp, type JsonObject } from '../triage/index.ts';
 import type { ObservedChangeInput } from './observed-input.ts';
@@ -20,7 +20,6 @@ export interface GithubEventResult {
 }
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]+)$/;
-const SHA256_HEX_LENGTH = 64;
 
 /**
  * Checks `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the raw body>`). The body must be the
@@ -30,12 +29,7 @@ export function verifyGithubSignature(secret: string, rawBody: Buffer | string, 
   // An empty secret would let anyone compute a valid signature.
   if (!secret || typeof header !== 'string') return false;
   const m = SIGNATURE.exec(header.trim());
-  // Exactly 64 digits: Node's hex decoder silently drops an odd trailing nibble, so 65 would pass.
-  if (!m || m[1]!.length !== SHA256_HEX_LENGTH) return false;
-  const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  // timingSafeEqual throws on different lengths instead of answering false.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return m !== null && hmacSha256Matches(secret, [rawBody], m[1]!);
 }
 
 const invalid = (field: string, reason: string) => new VigilError('invalid_github_event', `${field}: ${reason}`, 400, field);

@@ -12,6 +12,20 @@ export function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * Whether `hex` is the HMAC-SHA256 of the parts (in order) with the secret, compared in constant
+ * time. Only exactly 64 hex digits count: Node's hex decoder silently drops an odd trailing nibble.
+ * An empty secret never matches (anyone could compute it).
+ */
+export function hmacSha256Matches(secret: string, parts: ReadonlyArray<string | Buffer>, hex: string): boolean {
+  if (!secret || !SHA256_HEX.test(hex)) return false;
+  const mac = createHmac('sha256', secret);
+  for (const part of parts) mac.update(part);
+  return timingSafeEqual(Buffer.from(hex, 'hex'), mac.digest());
+}
+
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** A random base62 string with about 5.95 bits per character. */

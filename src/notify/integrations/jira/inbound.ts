@@ -14,7 +14,7 @@
  *   changelog: { id, items: [{ field, fieldtype, fieldId, from, fromString, to, toString }] } }`.
  *   Status categories are `new` (To Do), `indeterminate` (In Progress) and `done`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -29,10 +29,7 @@ export function verifyJiraSignature(secret: string, header: string | undefined, 
   const m = SIGNATURE.exec(header.trim());
   // Exactly 64 digits: Node's hex decoder silently drops an odd trailing nibble.
   if (!m || m[1]!.length !== SHA256_HEX_LENGTH) return { ok: false, reason: 'malformed X-Hub-Signature header: expected sha256=<64 hex digits>' };
-  const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature mismatch' };
-  return { ok: true };
+  return hmacSha256Matches(secret, [rawBody], m[1]!) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }
 
 /** Jira's status categories; `undefined` is what Jira reports for a status without one. */

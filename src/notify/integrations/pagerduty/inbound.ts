@@ -16,7 +16,7 @@
  *   exposes the dedup key of the alert that opened the incident as the incident's `incident_key`.
  *   `dedup_key` is accepted too, should a payload ever carry it under that name.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -34,13 +34,8 @@ export function verifyPagerDutySignature(secret: string, header: string | undefi
     .map((s) => s.slice(3))
     .filter((hex) => SHA256_HEX.test(hex));
   if (candidates.length === 0) return { ok: false, reason: 'malformed X-PagerDuty-Signature header: no v1=<64 hex digits> signature' };
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  let matched = false;
   // Compare every candidate, so the time taken does not tell which one matched.
-  for (const hex of candidates) {
-    const given = Buffer.from(hex, 'hex');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
-  }
+  const matched = candidates.map((hex) => hmacSha256Matches(secret, [rawBody], hex)).includes(true);
   return matched ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }
 

@@ -12,7 +12,7 @@
  * - Interactivity: a form body whose `payload` field is JSON; button clicks arrive as
  *   `type: "block_actions"` with `user`, `actions[].action_id` / `value` and `response_url`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -59,11 +59,7 @@ export function verifySlackRequest(
   const m = SIGNATURE.exec(signature.trim());
   // Exactly 64 digits: Node's hex decoder silently drops an odd trailing nibble.
   if (!m || m[1]!.length !== SHA256_HEX_LENGTH) return { ok: false, reason: 'malformed X-Slack-Signature header: expected v0=<64 hex digits>' };
-  const given = Buffer.from(m[1]!, 'hex');
-  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-  const expected = createHmac('sha256', signingSecret).update(`v0:${ts}:`).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature mismatch' };
-  return { ok: true };
+  return hmacSha256Matches(signingSecret, [`v0:${ts}:`, rawBody], m[1]!) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { hmacSha256Matches } from '../../../lib/index.ts';
 import type { NotifyMessage } from '../../../core/index.ts';
 import type { Channel } from '../../channel.ts';
 import { USER_AGENT, channelWhere, configRecord, postJson, requireHttpUrl } from '../http.ts';
@@ -119,15 +120,10 @@ export function verifyWebhook(
   if (!timestamp || !signature || !/^\d{1,15}$/.test(timestamp)) return false;
   const nowSeconds = Math.floor((typeof now === 'number' ? now : now.getTime()) / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
-  const given = Buffer.from(signature);
-  let ok = false;
-  for (const s of typeof secret === 'string' ? [secret] : secret) {
-    if (!s) continue;
-    const expected = Buffer.from(signWebhook(s, timestamp, body));
-    // No early exit: every secret is compared.
-    if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
-  }
-  return ok;
+  if (!signature.startsWith('sha256=')) return false;
+  const hex = signature.slice('sha256='.length);
+  // No early exit: every secret is compared.
+  return (typeof secret === 'string' ? [secret] : secret).map((s) => hmacSha256Matches(s, [`${timestamp}.`, body], hex)).includes(true);
 }
 
 export function createWebhookChannel(config: WebhookChannelConfig, name: string): Channel {
