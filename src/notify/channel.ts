@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../lib/index.ts';
 import type { NotifyMessage, ThreadRef } from '../core/index.ts';
 
 /**
@@ -34,18 +35,10 @@ export class DeliveryError extends Error {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date, in ms from now; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** Turns an HTTP answer that is not a success into a DeliveryError (429 and 5xx retryable). */
 export async function failure(response: Response, what: string): Promise<DeliveryError> {
   const body = (await response.text().catch(() => '')).slice(0, 300);
   const retryable = response.status === 429 || response.status >= 500 || response.status === 408;
-  return new DeliveryError(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`, retryable, retryAfterMs(response.headers.get('retry-after')), response.status);
+  return new DeliveryError(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`, retryable, parseRetryAfter(response.headers.get('retry-after')), response.status);
 }

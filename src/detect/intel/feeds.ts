@@ -1,4 +1,6 @@
-import { backoffDelay } from '../../lib/index.ts';
+import { backoffDelay, parseRetryAfter } from '../../lib/index.ts';
+
+export { parseRetryAfter };
 
 /**
  * Pulling threat-intel feeds: plain HTTP(S) downloads with conditional requests, and TAXII 2.1
@@ -163,16 +165,6 @@ function prepareRequest(feed: FeedConfig, url: string, accept?: string): { url: 
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-/** `Retry-After` as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
-}
 
 /** The body as text, refusing more than `limit` bytes (checked on Content-Length and while reading). */
 async function readLimited(response: Response, limit: number, feed: FeedConfig, where: string): Promise<string> {
