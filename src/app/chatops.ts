@@ -1,4 +1,4 @@
-import { VigilError, type Incident } from '../core/index.ts';
+import { isClosedStatus, VigilError, type Incident } from '../core/index.ts';
 import type { VigilConfig } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { jiraInbound, pagerDutyInbound, slackInbound } from '../notify/integrations/index.ts';
@@ -194,7 +194,7 @@ export class ChatOps {
   private async moveIncident(id: string, status: 'acknowledged' | 'resolved', actor: string, reason: string): Promise<unknown> {
     const current = await this.triage.getIncident(id);
     if (!current) return { ignored: `incident ${id} not found` };
-    if (current.status === status || (status === 'acknowledged' && current.acknowledged_at) || (status === 'resolved' && ['resolved', 'closed', 'false_positive'].includes(current.status))) {
+    if (current.status === status || (status === 'acknowledged' && current.acknowledged_at) || (status === 'resolved' && isClosedStatus(current.status))) {
       return { incident: id, status: current.status, changed: false };
     }
     try {

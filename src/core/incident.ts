@@ -10,8 +10,14 @@ export const OPEN_STATUSES: readonly IncidentStatus[] = ['new', 'acknowledged', 
 
 export const isOpenStatus = (status: IncidentStatus): boolean => OPEN_STATUSES.includes(status);
 
+/** States an incident's work is over in (resolved, closed, or dismissed as a false positive). */
+export const isClosedStatus = (status: string): boolean => status === 'resolved' || status === 'closed' || status === 'false_positive';
+
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+
+/** 1 for P1 (most urgent) to 5 for P5. */
+export const priorityRank = (p: Priority): number => Number(p.slice(1));
 
 /** The parts of the priority score; config weights each. */
 export const SCORE_FACTORS = ['rule_level', 'asset_criticality', 'service_tier', 'kill_chain', 'indicator_confidence', 'rarity'] as const;

@@ -1,14 +1,13 @@
-import type { Incident, NotificationRecord, NotifyEvent, NotifyIncident, NotifyMessage } from '../core/index.ts';
+import { isClosedStatus, priorityRank, type Incident, type NotificationRecord, type NotifyEvent, type NotifyIncident, type NotifyMessage } from '../core/index.ts';
 
-const PRIORITY_RANK: Record<string, number> = { P1: 1, P2: 2, P3: 3, P4: 4, P5: 5 };
 
 /**
  * The event a notification record stands for: triage's `updated` is an escalation when the
  * priority rose since the incident's previous notification.
  */
 export function eventOf(record: NotificationRecord, previous: NotificationRecord | null, incident: Incident | null): NotifyEvent {
-  if (record.reason === 'updated' && previous && (PRIORITY_RANK[record.priority] ?? 9) < (PRIORITY_RANK[previous.priority] ?? 9)) return 'escalated';
-  if (record.reason === 'state_changed' && incident && ['resolved', 'closed', 'false_positive'].includes(incident.status)) return 'resolved';
+  if (record.reason === 'updated' && previous && priorityRank(record.priority) < priorityRank(previous.priority)) return 'escalated';
+  if (record.reason === 'state_changed' && incident && isClosedStatus(incident.status)) return 'resolved';
   return record.reason;
 }
 

@@ -17,6 +17,7 @@ import {
   type SlaState,
   type TimelineEntry,
   type TimelineKind,
+  priorityRank,
 } from '../core/index.ts';
 import type { TriageConfig } from '../config/index.ts';
 import { KILL_CHAIN_PHASES } from '../detect/index.ts';
@@ -27,7 +28,7 @@ import type { InventoryIndex } from './inventory-index.ts';
 import { RouteTree, type ResolvedRoute } from './routes.ts';
 import { matchLabels, phasesOf } from './labels.ts';
 import { withChangeRoute } from './route-config.ts';
-import { notificationReason, priorityRank } from './notification-policy.ts';
+import { notificationReason } from './notification-policy.ts';
 import { rarityValue, scoreIncident, type PriorityThresholds, type ScoreFacts, type ScoreWeights } from './score.ts';
 import { SilenceIndex } from './silences.ts';
 

@@ -1,6 +1,4 @@
-import type { Incident, NotificationRecord, Priority } from '../core/index.ts';
-
-export const priorityRank = (p: Priority): number => Number(p.slice(1));
+import { priorityRank, type Incident, type NotificationRecord, type Priority } from '../core/index.ts';
 
 /** Half as many alerts again is news; one more host in a fleet-wide incident is not. */
 const GROWTH_WORTH_NOTIFYING = 1.5;

@@ -1,4 +1,4 @@
-import type { NotifyMessage, ThreadRef } from '../../../core/index.ts';
+import { isClosedStatus, type NotifyMessage, type ThreadRef } from '../../../core/index.ts';
 import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
 import { apiRequest, basicAuthHeaders, fieldFailure, isCredentialSafeUrl, nonEmpty, readJson } from '../http.ts';
 import { oneLine } from '../text.ts';
@@ -28,7 +28,6 @@ export interface JiraChannelConfig {
 }
 
 const SUMMARY_MAX = 255;
-const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
 
 function validate(config: JiraChannelConfig, name: string): void {
   const fail = fieldFailure(name, 'jira');
@@ -52,7 +51,7 @@ export function summaryOf(message: NotifyMessage): string {
   return oneLine(text, SUMMARY_MAX);
 }
 
-const resolves = (message: NotifyMessage): boolean => message.event === 'resolved' || (message.incident !== null && CLOSED_STATUSES.has(message.incident.status));
+const resolves = (message: NotifyMessage): boolean => message.event === 'resolved' || (message.incident !== null && isClosedStatus(message.incident.status));
 
 interface Transition {
   id?: string;

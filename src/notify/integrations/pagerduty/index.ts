@@ -1,4 +1,4 @@
-import type { NotifyMessage, Priority } from '../../../core/index.ts';
+import { isClosedStatus, type NotifyMessage, type Priority } from '../../../core/index.ts';
 import type { Channel } from '../../channel.ts';
 import { JSON_HEADERS, channelWhere, checkHttpUrl, configRecord, nonEmptyString, postJson, requireString } from '../http.ts';
 import { ACTION_LABELS, PRODUCT, changeLine, checkTemplate, isAbsoluteUrl, messageText, messageTitle, oneLine, truncate, type MessageTemplate } from '../text.ts';
@@ -64,13 +64,12 @@ export interface PagerDutyStateEvent {
 
 export type PagerDutyEvent = PagerDutyTrigger | PagerDutyStateEvent;
 
-const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
 const WORKED_ON_STATUSES = new Set(['acknowledged', 'investigating', 'contained']);
 const TRIGGER_EVENTS = new Set(['opened', 'updated', 'escalated', 'repeat']);
 
 /** What a message of an incident does to its PagerDuty alert. */
 export function pagerDutyAction(event: NotifyMessage['event'] | string, status: string): PagerDutyAction {
-  if (event === 'resolved' || CLOSED_STATUSES.has(status)) return 'resolve';
+  if (event === 'resolved' || isClosedStatus(status)) return 'resolve';
   if (event === 'state_changed' && WORKED_ON_STATUSES.has(status)) return 'acknowledge';
   return 'trigger';
 }

@@ -1,4 +1,4 @@
-import type { NotifyIncident, NotifyMessage, Priority, ThreadRef } from '../../../core/index.ts';
+import { isClosedStatus, type NotifyIncident, type NotifyMessage, type Priority, type ThreadRef } from '../../../core/index.ts';
 import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
 import { apiRequest, basicAuthHeaders, fieldFailure, isCredentialSafeUrl, nonEmpty, readJson } from '../http.ts';
 import { list, oneLine } from '../text.ts';
@@ -28,7 +28,6 @@ export interface ServiceNowChannelConfig {
 export const SERVICENOW_STATE = { in_progress: '2', resolved: '6' } as const;
 
 const SHORT_DESCRIPTION_MAX = 160;
-const CLOSED_STATUSES = new Set(['resolved', 'closed', 'false_positive']);
 const WORKING_STATUSES = new Set(['acknowledged', 'investigating', 'contained']);
 
 function validate(config: ServiceNowChannelConfig, name: string): void {
@@ -130,7 +129,7 @@ export function createServiceNowChannel(config: ServiceNowChannelConfig, name: s
       body.urgency = urgencyOf(incident.priority);
       body.impact = body.urgency;
     }
-    if (message.event === 'resolved' || CLOSED_STATUSES.has(incident.status)) {
+    if (message.event === 'resolved' || isClosedStatus(incident.status)) {
       body.state = SERVICENOW_STATE.resolved;
       body.close_code = closeCode;
       body.close_notes = `${message.text}\nResolved in Vigil (${incident.status}): ${incident.url}`;
