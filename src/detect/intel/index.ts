@@ -1,6 +1,6 @@
 export { canonicalIndicatorValue, MAX_INDICATOR_VALUE_LENGTH } from './canonical.ts';
 export { IndicatorSet, NO_MATCH, type ObservableKind } from './indicator-set.ts';
-export { eventObservables, DEFAULT_OBSERVABLE_FIELDS, type Observable, type ObservableField } from './observables.ts';
+export { eventObservables, forEachObservable, DEFAULT_OBSERVABLE_FIELDS, type Observable, type ObservableField } from './observables.ts';
 export { toIndicator, severityOfConfidence, IndicatorError, type NewIndicator, type IndicatorDefaults } from './indicator.ts';
 export { IntelMatcher, intelAlert, alertsOfHits, indicatorValidAt, INTEL_SOURCE, type IntelHit } from './matcher.ts';
 export { type ImportResult, ImportFormatError } from './import-result.ts';

@@ -1,8 +1,8 @@
 import type { Alert, Indicator, VigilEvent } from '../../core/index.ts';
 import { attackFromTags } from '../attack/index.ts';
 import { buildAlert } from '../alert.ts';
-import { IndicatorSet, NO_MATCH } from './indicator-set.ts';
-import { eventObservables, type Observable, type ObservableField } from './observables.ts';
+import { IndicatorSet } from './indicator-set.ts';
+import { forEachObservable, type ObservableField } from './observables.ts';
 
 /** One event field that holds a known-bad value. */
 export interface IntelHit {
@@ -54,16 +54,16 @@ export class IntelMatcher {
   hits(events: Iterable<VigilEvent>, set: IndicatorSet = this.set): IntelHit[] {
     const hits: IntelHit[] = [];
     if (set.size === 0) return hits;
+    const extra = this.fields.length > 0 ? this.fields : undefined;
     for (const event of events) {
-      const observables: Observable[] = eventObservables(event as unknown as Record<string, unknown>, this.fields.length > 0 ? this.fields : undefined);
-      for (const observable of observables) {
-        const ids = set.match(observable.kind, observable.value);
-        if (ids === NO_MATCH || ids.length === 0) continue;
-        for (const indicatorId of ids) hits.push({ event, field: observable.field, value: observable.value, indicatorId });
-      }
+      forEachObservable(event as unknown as Record<string, unknown>, extra, (field, kind, value) => {
+        const ids = set.match(kind, value);
+        for (let i = 0; i < ids.length; i++) hits.push({ event, field, value, indicatorId: ids[i]! });
+      });
     }
     return hits;
   }
+
 }
 
 export const INTEL_SOURCE = 'intel';

@@ -64,14 +64,17 @@ function compile(path: string, kind: ObservableKind): CompiledField {
 const DEFAULT_COMPILED: CompiledField[] = DEFAULT_OBSERVABLE_FIELDS.map((x) => compile(x.path, x.kind));
 const compiledExtra = new WeakMap<ReadonlyArray<{ path: string; kind: ObservableKind }>, CompiledField[]>();
 
-function push(value: unknown, cf: CompiledField, out: Observable[]): void {
+/** Told of each observable value as it is found (no object per value: this runs for every event). */
+export type ObservableVisitor = (field: string, kind: ObservableKind, value: string) => void;
+
+function push(value: unknown, cf: CompiledField, out: ObservableVisitor): void {
   if (typeof value === 'string') {
     let v = value;
     if (cf.baseName) {
       const cut = Math.max(v.lastIndexOf('/'), v.lastIndexOf('\\'));
       if (cut >= 0) v = v.slice(cut + 1);
     }
-    if (v.length > 0) out.push({ field: cf.field, kind: cf.kind, value: v });
+    if (v.length > 0) out(cf.field, cf.kind, v);
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const el: unknown = value[i];
@@ -80,7 +83,7 @@ function push(value: unknown, cf: CompiledField, out: Observable[]): void {
   }
 }
 
-function walk(node: unknown, cf: CompiledField, i: number, out: Observable[]): void {
+function walk(node: unknown, cf: CompiledField, i: number, out: ObservableVisitor): void {
   const segs = cf.segs;
   if (i === segs.length) {
     push(node, cf, out);
@@ -115,7 +118,7 @@ function walk(node: unknown, cf: CompiledField, i: number, out: Observable[]): v
   }
 }
 
-function collect(event: Record<string, unknown>, fields: CompiledField[], out: Observable[]): void {
+function collect(event: Record<string, unknown>, fields: CompiledField[], out: ObservableVisitor): void {
   for (let k = 0; k < fields.length; k++) {
     const cf = fields[k]!;
     if (cf.original) {
@@ -126,25 +129,30 @@ function collect(event: Record<string, unknown>, fields: CompiledField[], out: O
 }
 
 /**
- * The observables of an event: the DEFAULT_OBSERVABLE_FIELDS, then `extraFields` (dotted paths;
- * `original.X` reads event.original, where X may be a key containing dots). An array yields one
- * observable per string element; non-string values and empty strings are skipped. Pass the same
- * extraFields array on every call: its compiled form is cached per array.
+ * Visits the observables of an event: the DEFAULT_OBSERVABLE_FIELDS, then `extraFields` (dotted
+ * paths; `original.X` reads event.original, where X may be a key containing dots). An array yields
+ * one observable per string element; non-string values and empty strings are skipped. Pass the
+ * same extraFields array on every call: its compiled form is cached per array.
  */
-export function eventObservables(
-  event: Record<string, unknown>,
-  extraFields?: ReadonlyArray<{ path: string; kind: ObservableKind }>,
-): Array<{ field: string; kind: ObservableKind; value: string }> {
-  const out: Observable[] = [];
-  if (event === null || typeof event !== 'object') return out;
-  collect(event, DEFAULT_COMPILED, out);
+export function forEachObservable(event: Record<string, unknown>, extraFields: ReadonlyArray<{ path: string; kind: ObservableKind }> | undefined, visit: ObservableVisitor): void {
+  if (event === null || typeof event !== 'object') return;
+  collect(event, DEFAULT_COMPILED, visit);
   if (extraFields !== undefined && extraFields.length > 0) {
     let compiled = compiledExtra.get(extraFields);
     if (compiled === undefined) {
       compiled = extraFields.map((x) => compile(x.path, x.kind));
       compiledExtra.set(extraFields, compiled);
     }
-    collect(event, compiled, out);
+    collect(event, compiled, visit);
   }
+}
+
+/** The observables of an event as a list (see forEachObservable). */
+export function eventObservables(
+  event: Record<string, unknown>,
+  extraFields?: ReadonlyArray<{ path: string; kind: ObservableKind }>,
+): Array<{ field: string; kind: ObservableKind; value: string }> {
+  const out: Observable[] = [];
+  forEachObservable(event, extraFields, (field, kind, value) => out.push({ field, kind, value }));
   return out;
 }
