@@ -78,13 +78,11 @@ export class ChatOps {
 
   /** The reply if it is ready within Slack's 3 seconds; else a holding answer and the reply later on response_url. */
   private async answerInTime(work: Promise<slackInbound.SlackReply>, responseUrl: string): Promise<slackInbound.SlackReply> {
-    let late = false;
     const timer = new Promise<null>((resolve) => setTimeout(() => resolve(null), SLACK_ANSWER_MS).unref());
     const first = await Promise.race([work, timer]);
     if (first) return first;
-    late = true;
     void work.then((reply) => {
-      if (late && responseUrl) void this.followUp(responseUrl, reply);
+      if (responseUrl) void this.followUp(responseUrl, reply);
     });
     return slackReply('Working on it…');
   }

@@ -18,6 +18,29 @@ import type { DeliverySearch, Page, Store } from '../store/index.ts';
 import type { AuditTrail } from './audit.ts';
 import type { InventoryCache } from './inventory-cache.ts';
 
+export interface TestResult {
+  channel: string;
+  ok: boolean;
+  error: string | null;
+}
+
+/** The channel of a `notify.channels[]` entry: its own settings, without the delivery rules. */
+export function channelOf(settings: Record<string, unknown> & { name: string; type: string }): Channel {
+  const { quiet_hours: _quiet, rate_limit: _rate, ...own } = settings;
+  return createChannel(own as Record<string, unknown> & { name: string; type: string });
+}
+
+/** A test message straight through a channel (the API's and `vigil notify test`'s). */
+export async function sendTestMessage(channel: Channel, actor: string, timeoutMs: number, now: () => Date = () => new Date(), fetchImpl: typeof fetch = fetch): Promise<TestResult> {
+  const message: NotifyMessage = { key: `test-${newId()}`, event: 'test', text: `Test message from Vigil, sent by ${actor}`, incident: null, at: now().toISOString() };
+  try {
+    await channel.send(message, null, { fetch: fetchImpl, now, signal: AbortSignal.timeout(timeoutMs) });
+    return { channel: channel.name, ok: true, error: null };
+  } catch (error) {
+    return { channel: channel.name, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** A channel as the API lists it: never its secrets. */
 export interface ChannelSummary {
   name: string;
@@ -51,14 +74,15 @@ export class NotifyService {
     inventory: InventoryCache,
     baseUrl: string,
     private readonly clock: () => Date = () => new Date(),
-    fetchImpl?: typeof fetch,
+    private readonly fetchImpl: typeof fetch = fetch,
   ) {
     for (const [i, raw] of config.notify.channels.entries()) {
       const where = `notify.channels[${i}]`;
-      const { quiet_hours: quiet, rate_limit: rate, ...settings } = raw as Record<string, unknown> & { name: string; type: string };
+      const settings = raw as Record<string, unknown> & { name: string; type: string };
+      const { quiet_hours: quiet, rate_limit: rate } = settings;
       if (this.channels.has(settings.name)) throw new VigilError('config', `${where}.name: a channel named ${settings.name} is already configured`, 400, `${where}.name`);
       try {
-        this.channels.set(settings.name, createChannel(settings));
+        this.channels.set(settings.name, channelOf(settings));
         const rules = { quiet: parseQuietHours(quiet, `${where}.quiet_hours`), rate: parseRateLimit(rate, `${where}.rate_limit`) };
         this.rules.set(settings.name, rules);
         this.summaries.push({ name: settings.name, type: settings.type, quiet_hours: rules.quiet !== null, rate_limit: rules.rate ? `${rules.rate.max} per ${(rate as { per: string }).per}` : null });
@@ -93,7 +117,7 @@ export class NotifyService {
       maxAttempts: config.notify.max_attempts,
       timeoutMs: parseDuration(config.notify.send_timeout),
       now: clock,
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      fetch: fetchImpl,
       logger,
       onFailed: (delivery) => this.recordFailure(delivery),
     });
@@ -170,16 +194,10 @@ export class NotifyService {
   }
 
   /** Sends a test message to a channel now (not through the outbox) and says how it went. */
-  async test(name: string, actor: string): Promise<{ channel: string; ok: boolean; error: string | null }> {
+  test(name: string, actor: string): Promise<TestResult> {
     const channel = this.channels.get(name);
     if (!channel) throw notFound(`channel '${name}'`);
-    const message: NotifyMessage = { key: `test-${newId()}`, event: 'test', text: `Test message from Vigil, sent by ${actor}`, incident: null, at: this.clock().toISOString() };
-    try {
-      await channel.send(message, null, { fetch, now: this.clock, signal: AbortSignal.timeout(parseDuration(this.config.notify.send_timeout)) });
-      return { channel: name, ok: true, error: null };
-    } catch (error) {
-      return { channel: name, ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
+    return sendTestMessage(channel, actor, parseDuration(this.config.notify.send_timeout), this.clock, this.fetchImpl);
   }
 
   policies(): Array<NotifyPolicy & { source: 'config' | 'api' }> {
@@ -255,4 +273,3 @@ export class NotifyService {
   }
 }
 
-export { createChannel };

@@ -197,7 +197,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<R
       delivery: (id) => notify.delivery(id),
       resend: (id, actor) => notify.resend(id, actor),
       inbound: (kind, request) =>
-        kind === 'slack_command' ? chatops.slackCommand(request) : kind === 'slack_interaction' ? chatops.slackInteraction(request) : kind === 'pagerduty' ? chatops.pagerDuty(request) : chatops.jira(request),
+        ({ slack_command: () => chatops.slackCommand(request), slack_interaction: () => chatops.slackInteraction(request), pagerduty: () => chatops.pagerDuty(request), jira: () => chatops.jira(request) })[kind](),
     },
     silences: {
       list: () => triage.listSilences(),

@@ -1,6 +1,5 @@
-import type { NotifyMessage } from '../../core/index.ts';
-import { createChannel } from '../../app/index.ts';
-import { newId, parseDuration } from '../../lib/index.ts';
+import { channelOf, sendTestMessage, type TestResult } from '../../app/index.ts';
+import { parseDuration } from '../../lib/index.ts';
 import { loadConfig, localActor, remoteTarget, UsageError, type GlobalOptions } from '../context.ts';
 
 /**
@@ -9,21 +8,13 @@ import { loadConfig, localActor, remoteTarget, UsageError, type GlobalOptions } 
  */
 export async function notifyTest(name: string, options: GlobalOptions): Promise<number> {
   const remote = remoteTarget(options);
-  let result: { channel: string; ok: boolean; error: string | null };
+  let result: TestResult;
   if (remote) result = await remote.testChannel(name);
   else {
     const config = loadConfig(options);
     const settings = config.notify.channels.find((c) => c.name === name) as (Record<string, unknown> & { name: string; type: string }) | undefined;
     if (!settings) throw new UsageError(`no channel named ${name} in the configuration (${config.notify.channels.map((c) => c.name).join(', ') || 'none configured'})`);
-    const { quiet_hours: _quiet, rate_limit: _rate, ...channelSettings } = settings;
-    const channel = createChannel(channelSettings as Record<string, unknown> & { name: string; type: string });
-    const message: NotifyMessage = { key: `test-${newId()}`, event: 'test', text: `Test message from Vigil, sent by ${localActor()}`, incident: null, at: new Date().toISOString() };
-    try {
-      await channel.send(message, null, { fetch, now: () => new Date(), signal: AbortSignal.timeout(parseDuration(config.notify.send_timeout)) });
-      result = { channel: name, ok: true, error: null };
-    } catch (error) {
-      result = { channel: name, ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
+    result = await sendTestMessage(channelOf(settings), localActor(), parseDuration(config.notify.send_timeout));
   }
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(result.ok ? `${name}: test message delivered\n` : `${name}: not delivered: ${result.error}\n`);

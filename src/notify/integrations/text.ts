@@ -153,11 +153,6 @@ export function incidentFields(incident: NotifyIncident): SummaryField[] {
   return fields;
 }
 
-/** `Label: value` lines of incidentFields. */
-export function summaryLines(incident: NotifyIncident): string[] {
-  return incidentFields(incident).map((f) => `${f.label}: ${f.value}`);
-}
-
 /** `Vigil · Opened · 3 alerts · detected 2024-05-01T10:00:00.000Z`. */
 export function contextLine(message: NotifyMessage): string {
   const parts = [PRODUCT, EVENT_LABELS[message.event]];
