@@ -37,7 +37,8 @@ export class ChangeIndex {
   private readonly placesOf = new Map<string, string[]>();
   /** The longest window indexed: how far before an alert a window may start and still hold it. */
   private longest = 0;
-  private readonly observedByPlace = new Map<string, ObservedChange[]>();
+  /** Per place, observed changes with their time parsed once (verdicts read them for every alert). */
+  private readonly observedByPlace = new Map<string, Array<{ observed: ObservedChange; at: number }>>();
   private readonly observedIds = new Set<string>();
   /** The latest observed change's time, and observations since the last pruning. */
   private latestObserved = 0;
@@ -120,7 +121,8 @@ export class ChangeIndex {
     // The same evidence again (a retried delivery, a replayed detection) is already known.
     if (this.observedIds.has(observed.id)) return;
     this.observedIds.add(observed.id);
-    this.latestObserved = Math.max(this.latestObserved, Date.parse(observed.timestamp));
+    const at = Date.parse(observed.timestamp);
+    this.latestObserved = Math.max(this.latestObserved, at);
     // Keep memory bounded: what is older than the lookback can no longer be anyone's suspect.
     if (++this.sincePrune >= 1000) {
       this.sincePrune = 0;
@@ -128,16 +130,20 @@ export class ChangeIndex {
     }
     for (const place of this.placesOfObserved(observed)) {
       const list = this.observedByPlace.get(place) ?? [];
-      list.push(observed);
+      list.push({ observed, at });
       this.observedByPlace.set(place, list);
     }
   }
 
   /** Forgets observed changes older than the lookback before `nowMs` (bounded memory). */
   prune(nowMs: number): void {
+    const oldest = nowMs - this.options.lookbackMs;
     for (const [place, list] of this.observedByPlace) {
-      const kept = list.filter((o) => Date.parse(o.timestamp) >= nowMs - this.options.lookbackMs);
-      for (const o of list) if (!kept.includes(o)) this.observedIds.delete(o.id);
+      const kept = [];
+      for (const entry of list) {
+        if (entry.at >= oldest) kept.push(entry);
+        else this.observedIds.delete(entry.observed.id);
+      }
       if (kept.length === 0) this.observedByPlace.delete(place);
       else this.observedByPlace.set(place, kept);
     }
@@ -256,10 +262,9 @@ export class ChangeIndex {
   }
 
   /** Observed changes at a place shortly before `atMs` that no record covers, or that broke their record's window. */
-  private unrecorded(found: Candidate[], observedHere: ObservedChange[], place: Place, atMs: number): void {
+  private unrecorded(found: Candidate[], observedHere: ReadonlyArray<{ observed: ObservedChange; at: number }>, place: Place, atMs: number): void {
     const topology = 1 / (1 + place.distance);
-    for (const observed of observedHere) {
-      const at = Date.parse(observed.timestamp);
+    for (const { observed, at } of observedHere) {
       if (at > atMs || atMs - at > this.options.lookbackMs) continue;
       const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
       if (!observed.matched_change) {
