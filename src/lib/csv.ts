@@ -1,10 +1,25 @@
-/** RFC 4180 CSV: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
+/**
+ * RFC 4180 CSV: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF.
+ * Blank lines are skipped. With `lines`, the 1-based line each returned row starts on is pushed
+ * onto it (a quoted field spanning lines keeps later numbers right).
+ */
+export function parseCsv(text: string, lines?: number[]): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let line = 1;
+  let rowLine = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const endRow = () => {
+    row.push(field);
+    field = '';
+    if (row.length > 1 || row[0] !== '') {
+      rows.push(row);
+      lines?.push(rowLine);
+    }
+    row = [];
+  };
   for (; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
@@ -13,22 +28,23 @@ export function parseCsv(text: string): string[][] {
           field += '"';
           i++;
         } else quoted = false;
-      } else field += c;
+      } else {
+        field += c;
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+      }
     } else if (c === '"' && field === '') quoted = true;
     else if (c === ',') {
       row.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
+      endRow();
+      line++;
+      rowLine = line;
     } else field += c;
   }
   if (quoted) throw new Error('CSV: a quoted field is not closed');
-  row.push(field);
-  if (row.length > 1 || row[0] !== '') rows.push(row);
+  endRow();
   return rows;
 }
 

@@ -53,47 +53,6 @@ function typeOf(cell: string): IndicatorType {
 }
 
 /**
- * The line each CSV record starts on (1-based), in the order `parseCsv` returns the records: the
- * same quoting rules, so a quoted field spanning lines and blank lines keep the numbers right.
- */
-function recordLines(text: string): number[] {
-  const starts: number[] = [];
-  let line = 1;
-  let recordLine = 1;
-  let quoted = false;
-  let fieldChars = 0;
-  let sawComma = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          fieldChars++;
-          i++;
-        } else quoted = false;
-      } else {
-        fieldChars++;
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-      }
-    } else if (c === '"' && fieldChars === 0) quoted = true;
-    else if (c === ',') {
-      sawComma = true;
-      fieldChars = 0;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      if (sawComma || fieldChars > 0) starts.push(recordLine);
-      line++;
-      recordLine = line;
-      fieldChars = 0;
-      sawComma = false;
-    } else fieldChars++;
-  }
-  if (sawComma || fieldChars > 0) starts.push(recordLine);
-  return starts;
-}
-
-/**
  * A CSV of indicators with a header row. Columns (any case): `type`, `value` (or `indicator`,
  * `ioc`, `observable`), `confidence`, `severity`, `tags` (`;` or `|` separated), `valid_from`,
  * `valid_until`, `description`, `source` (overrides `source`), `external_id`; others are ignored.
@@ -102,15 +61,15 @@ function recordLines(text: string): number[] {
  */
 export function parseIndicatorCsv(text: string, source: string, defaults?: { type?: IndicatorType }): ImportResult {
   let rows: string[][];
+  const lines: number[] = [];
   try {
-    rows = parseCsv(text);
+    rows = parseCsv(text, lines);
   } catch (err) {
     throw new ImportFormatError('csv', (err as Error).message);
   }
   const [header, ...records] = rows;
   if (!header) throw new ImportFormatError('line 1', 'no header row');
-  const lines = recordLines(text);
-  const lineOf = (index: number): number => (lines.length === rows.length ? lines[index]! : index + 1);
+  const lineOf = (index: number): number => lines[index]!;
 
   const column = new Map<Field, number>();
   header.forEach((name, i) => {
