@@ -115,7 +115,7 @@ describe('web UI', { skip: unavailable ?? false }, () => {
 
   it('opens the incident: score explanation and kill-chain strip; acknowledge, assign, note', async () => {
     await page.locator('table.incidents tbody tr').first().getByRole('link').click();
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /INC-\d+/ }).waitFor();
     const body = await page.locator('main').innerText();
     assert.match(body, /kill.chain/i);
     assert.match(body, /asset pay-db-1 has criticality 5/);
@@ -211,7 +211,7 @@ describe('web UI', { skip: unavailable ?? false }, () => {
     };
     await focusOn(() => ((globalThis as any).document.activeElement as { getAttribute(n: string): string | null } | null)?.getAttribute('href')?.startsWith('#/incidents/') ?? false);
     await keyboardPage.keyboard.press('Enter');
-    await keyboardPage.getByRole('heading', { level: 1 }).waitFor();
+    await keyboardPage.getByRole('heading', { level: 1, name: /INC-\d+/ }).waitFor();
     const id = decodeURIComponent(new URL(keyboardPage.url()).hash.split('/')[2] ?? '');
     assert.match(id, /^INC-\d+$/);
     // Write a note and assign the incident, Tab and Enter only.
