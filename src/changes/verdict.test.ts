@@ -88,3 +88,20 @@ test('matching: an observed change belongs to the record covering it; done outsi
   assert.equal(verdict.verdict, 'window-violation');
   assert.match(verdict.related[0]!.reason, /CHG-1 carried out outside its window/);
 });
+
+test('a change reads the same for every alert inside its window, and each place at its own distance', () => {
+  const changes = index();
+  changes.upsert(change('CHG-1', { assets: [], services: ['payments'] }));
+  // Seconds outside the window read as inside it; a minute and more is said.
+  const justAfter = changes.verdict(on('pay-app-1'), at('2026-03-03T03:00:20Z'));
+  assert.doesNotMatch(justAfter.related[0]!.reason, /min (before|after)/);
+  const inside = changes.verdict(on('pay-app-1'), at('2026-03-03T02:30:00Z'));
+  assert.equal(inside.related[0]!.reason, 'CHG-1 (firewall, approved) on its service payments, window 2026-03-03 02:00–2026-03-03 03:00 UTC');
+  assert.equal(changes.verdict(on('pay-app-1'), at('2026-03-03T02:40:00Z')), inside, 'one shared verdict inside the window');
+  assert.match(changes.verdict(on('pay-app-1'), at('2026-03-03T03:02:00Z')).related[0]!.reason, /, 2 min after it$/);
+  // The same change seen from a dependant service is further away: its own wording and score.
+  const dependant = changes.verdict(on('web-1'), at('2026-03-03T02:30:00Z'));
+  assert.match(dependant.related[0]!.reason, /on payments, which it depends on/);
+  assert.ok(dependant.related[0]!.score < inside.related[0]!.score);
+  assert.equal(changes.verdict(on('pay-app-1'), at('2026-03-03T02:31:00Z')).related[0]!.score, inside.related[0]!.score);
+});

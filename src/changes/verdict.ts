@@ -46,11 +46,18 @@ export class ChangeIndex {
   private placesFor: InventoryIndex | null = null;
   /** Per service an alert names: its places and their changes merged (see serviceView). */
   private readonly serviceViews = new Map<string, ServiceView>();
-  /** Scratch lists of `verdict`, reused: it runs for every alert. */
+  /**
+   * Scratch of `verdict`, reused because it runs for every alert: the candidates found (the
+   * first `foundCount` of a pool of records that only ever grows to the most seen at once) and
+   * the alert's services.
+   */
   private readonly found: Candidate[] = [];
+  private foundCount = 0;
   private readonly services: string[] = [];
   /** Worded related changes by what decides their words (see worded). */
   private readonly wordings = new Map<string, RelatedChange>();
+  /** The verdict of each worded change when it is the only one: shared like the wording. */
+  private readonly alone = new WeakMap<RelatedChange, ChangeVerdict>();
 
   constructor(
     private readonly inventory: () => InventoryIndex,
@@ -93,7 +100,7 @@ export class ChangeIndex {
     for (const place of places) {
       let list = this.byPlace.get(place);
       if (!list) this.byPlace.set(place, (list = []));
-      list.splice(lowerBound(list, start), 0, { start, end, change, window });
+      list.splice(lowerBound(list, start), 0, { start, end, change, window, inside: [] });
     }
   }
 
@@ -202,20 +209,26 @@ export class ChangeIndex {
       }
     }
     timeline.sort((a, b) => a.start - b.start);
-    const view = { places, timeline, starts: Float64Array.from(timeline, (entry) => entry.start), nearest };
+    const view = {
+      places,
+      timeline,
+      starts: Float64Array.from(timeline, (entry) => entry.start),
+      ends: Float64Array.from(timeline, (entry) => entry.end),
+      nearestPlaces: timeline.map((entry) => nearest.get(entry.change.id)!),
+    };
     this.serviceViews.set(service, view);
     return view;
   }
 
   verdict(alert: Pick<Alert, 'entities'>, atMs: number): ChangeVerdict {
     const index = this.inventory();
-    // This runs for every alert: candidates are plain records in a reused list, worded only
-    // for the few kept, and a place is made only where something changed.
-    const found = this.found;
+    // This runs for every alert: candidates are pooled records, worded only for the few kept,
+    // and a place is made only where something changed.
     const services = this.services;
-    found.length = 0;
+    this.foundCount = 0;
     services.length = 0;
     const margin = this.options.marginMs;
+    const anyObserved = this.observedByPlace.size > 0;
     const { hosts, ips } = alert.entities;
     for (let n = 0; n < hosts.length + ips.length; n++) {
       const name = n < hosts.length ? hosts[n]! : ips[n - hosts.length]!;
@@ -223,56 +236,90 @@ export class ChangeIndex {
       const label = asset?.name ?? name;
       const key = `a:${label.toLowerCase()}`;
       const changes = this.byPlace.get(key);
-      const observed = this.observedByPlace.get(key);
+      const observed = anyObserved ? this.observedByPlace.get(key) : undefined;
       if (changes || observed) {
         const place: Place = { key, label, distance: 0 };
-        if (changes) this.expected(found, changes, place, atMs, margin);
-        if (observed) this.unrecorded(found, observed, place, atMs);
+        if (changes) for (let i = lowerBound(changes, atMs - margin - this.longest); i < changes.length && changes[i]!.start <= atMs + margin; i++) this.expected(changes[i]!, place, atMs, margin);
+        if (observed) this.unrecorded(observed, place, atMs);
       }
       if (asset) for (const service of asset.services) if (!services.includes(service)) services.push(service);
     }
     for (const service of alert.entities.services) if (!services.includes(service)) services.push(service);
     for (const service of services) {
       const view = this.serviceView(index, service);
-      this.expected(found, view.timeline, view.nearest, atMs, margin, view.starts);
-      if (this.observedByPlace.size === 0) continue;
+      // Read from flat arrays of window starts and ends: a long timeline's entries are scattered
+      // in memory, and most near the alert's time turn out not to hold it.
+      const { starts, ends, timeline, nearestPlaces } = view;
+      const last = atMs + margin;
+      for (let i = lowerBoundOf(starts, atMs - margin - this.longest); i < starts.length && starts[i]! <= last; i++) {
+        if (atMs - ends[i]! > margin) continue;
+        this.expected(timeline[i]!, nearestPlaces[i]!, atMs, margin);
+      }
+      if (!anyObserved) continue;
       for (const place of view.places) {
         const observed = this.observedByPlace.get(place.key);
-        if (observed) this.unrecorded(found, observed, place, atMs);
+        if (observed) this.unrecorded(observed, place, atMs);
       }
     }
-    if (found.length === 0) return NO_CHANGE;
-    const related = (found.length > 1 ? found.sort(compareRelatedChanges).slice(0, 5) : found).map((c) => this.worded(c));
-    return { verdict: related[0]!.verdict, related };
+    const count = this.foundCount;
+    if (count === 0) return NO_CHANGE;
+    if (count === 1) return this.aloneVerdict(this.worded(this.found[0]!));
+    sortCandidates(this.found, count);
+    const related = Object.freeze(Array.from({ length: Math.min(count, MAX_RELATED) }, (_, i) => this.worded(this.found[i]!)));
+    return Object.freeze({ verdict: related[0]!.verdict, related: related as RelatedChange[] });
   }
 
-  /** Approved changes in `entries` whose window (plus the margin) holds `atMs`, each kept once at its best. */
-  private expected(found: Candidate[], entries: IndexedChange[], at: Place | Map<string, Place>, atMs: number, margin: number, starts?: Float64Array): void {
-    const last = atMs + margin;
-    // Searched in a flat array of starts when there is one: a long list's entries are scattered in memory.
-    const first = starts ? lowerBoundOf(starts, atMs - margin - this.longest) : lowerBound(entries, atMs - margin - this.longest);
-    for (let i = first; i < entries.length && entries[i]!.start <= last; i++) {
-      const entry = entries[i]!;
-      const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
-      if (gap > margin) continue;
-      const place = at instanceof Map ? at.get(entry.change.id)! : at;
-      const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
-      keepBest(found, { key: entry.change.id, verdict: 'expected-change', score: round(proximity * (1 / (1 + place.distance))), place, change: entry.change, window: entry.window, gap, early: atMs < entry.start, observed: null });
-    }
+  private aloneVerdict(related: RelatedChange): ChangeVerdict {
+    let verdict = this.alone.get(related);
+    if (!verdict) this.alone.set(related, (verdict = Object.freeze({ verdict: related.verdict, related: Object.freeze([related]) as RelatedChange[] })));
+    return verdict;
+  }
+
+  /** An approved change whose window (plus the margin) may hold `atMs`: a candidate if it does, kept once at its best. */
+  private expected(entry: IndexedChange, place: Place, atMs: number, margin: number): void {
+    const gap = atMs < entry.start ? entry.start - atMs : atMs > entry.end ? atMs - entry.end : 0;
+    if (gap > margin) return;
+    const proximity = margin === 0 ? 1 : 1 - (gap / margin) * 0.5;
+    this.keepBest(entry.change.id, 'expected-change', round(proximity * (1 / (1 + place.distance))), place, entry, gap, atMs < entry.start, null);
   }
 
   /** Observed changes at a place shortly before `atMs` that no record covers, or that broke their record's window. */
-  private unrecorded(found: Candidate[], observedHere: ReadonlyArray<{ observed: ObservedChange; at: number }>, place: Place, atMs: number): void {
+  private unrecorded(observedHere: ReadonlyArray<{ observed: ObservedChange; at: number }>, place: Place, atMs: number): void {
     const topology = 1 / (1 + place.distance);
     for (const { observed, at } of observedHere) {
       if (at > atMs || atMs - at > this.options.lookbackMs) continue;
       const score = round((1 - ((atMs - at) / this.options.lookbackMs) * 0.5) * topology);
       if (!observed.matched_change) {
-        keepBest(found, { key: `observed:${observed.id}`, verdict: 'unauthorised-change', score, place, change: null, window: '', gap: 0, early: false, observed });
+        this.keepBest(`observed:${observed.id}`, 'unauthorised-change', score, place, null, 0, false, observed);
       } else if (observed.outside_window || observed.violations.length > 0) {
-        keepBest(found, { key: observed.matched_change, verdict: 'window-violation', score, place, change: null, window: '', gap: 0, early: false, observed });
+        this.keepBest(observed.matched_change, 'window-violation', score, place, null, 0, false, observed);
       }
     }
+  }
+
+  /** Adds a candidate unless the same change is already there with a better score (candidates are few). */
+  private keepBest(key: string, verdict: RelatedChange['verdict'], score: number, place: Place, entry: IndexedChange | null, gap: number, early: boolean, observed: ObservedChange | null): void {
+    const found = this.found;
+    let slot = -1;
+    for (let i = 0; i < this.foundCount; i++) {
+      if (found[i]!.key !== key) continue;
+      if (found[i]!.score >= score) return;
+      slot = i;
+      break;
+    }
+    if (slot < 0) {
+      slot = this.foundCount++;
+      if (slot === found.length) found.push({ key, verdict, score, place, entry, gap, early, observed });
+    }
+    const candidate = found[slot]!;
+    candidate.key = key;
+    candidate.verdict = verdict;
+    candidate.score = score;
+    candidate.place = place;
+    candidate.entry = entry;
+    candidate.gap = gap;
+    candidate.early = early;
+    candidate.observed = observed;
   }
 
   /**
@@ -281,26 +328,36 @@ export class ChangeIndex {
    * of alerts in a change's window would otherwise each keep.
    */
   private worded(c: Candidate): RelatedChange {
+    // Inside its window a change reads the same from a place at a distance whatever the time:
+    // remembered on the change itself, found without building a key.
+    const inside = c.entry && c.gap === 0 ? c.entry.inside : null;
+    if (inside) for (const known of inside) if (known.place === c.place.key && known.distance === c.place.distance) return known.related;
     const key = `${c.key}\u0000${c.place.key}\u0000${Math.round(c.score * 1000) * 1_000_000 + (c.early ? -1 : 1) * Math.round(c.gap / 60_000)}`;
-    const known = this.wordings.get(key);
+    const known = inside ? undefined : this.wordings.get(key);
     if (known) return known;
-    if (this.wordings.size >= MAX_WORDINGS) this.wordings.clear();
     const related = Object.freeze(this.word(c));
-    this.wordings.set(key, related);
+    if (inside) inside.push({ place: c.place.key, distance: c.place.distance, related });
+    else {
+      if (this.wordings.size >= MAX_WORDINGS) this.wordings.clear();
+      this.wordings.set(key, related);
+    }
     return related;
   }
 
   private word(c: Candidate): RelatedChange {
     const where = c.place.distance === 0 ? `on ${c.place.label}` : c.place.distance === 1 ? `on its service ${c.place.label}` : `on ${c.place.label}, which it depends on`;
-    if (c.change) {
-      const off = c.gap > 0 ? `, ${Math.round(c.gap / 60_000)} min ${c.early ? 'before' : 'after'} it` : '';
+    if (c.entry) {
+      const change = c.entry.change;
+      // Under half a minute off reads as in the window.
+      const minutes = Math.round(c.gap / 60_000);
+      const off = minutes > 0 ? `, ${minutes} min ${c.early ? 'before' : 'after'} it` : '';
       return {
-        id: c.change.id,
-        title: c.change.title,
+        id: change.id,
+        title: change.title,
         verdict: 'expected-change',
         score: c.score,
-        reason: `${c.change.id} (${c.change.type}, ${c.change.status}) ${where}, ${c.window}${off}`,
-        implementer: c.change.implementer,
+        reason: `${change.id} (${change.type}, ${change.status}) ${where}, ${c.entry.window}${off}`,
+        implementer: change.implementer,
       };
     }
     const observed = c.observed!;
@@ -319,26 +376,18 @@ interface IndexedChange {
   change: Change;
   /** The change's window, worded once when indexed. */
   window: string;
+  /** Its wording for alerts inside the window, per place it is seen from (a few at most). */
+  inside: Array<{ place: string; distance: number; related: RelatedChange }>;
 }
 
 interface ServiceView {
   places: Place[];
-  /** Changes at any of the places, by window start. */
+  /** Changes at any of the places, by window start, with their starts and ends in flat arrays. */
   timeline: IndexedChange[];
-  /** The timeline's window starts, for the binary search. */
   starts: Float64Array;
-  /** The nearest of the places each change touches. */
-  nearest: Map<string, Place>;
-}
-
-/** Adds a candidate unless the same change is already there with a better score (candidates are few). */
-function keepBest(found: Candidate[], candidate: Candidate): void {
-  for (let i = 0; i < found.length; i++) {
-    if (found[i]!.key !== candidate.key) continue;
-    if (found[i]!.score < candidate.score) found[i] = candidate;
-    return;
-  }
-  found.push(candidate);
+  ends: Float64Array;
+  /** The nearest of the places each change of the timeline touches. */
+  nearestPlaces: Place[];
 }
 
 interface Candidate {
@@ -346,15 +395,29 @@ interface Candidate {
   verdict: RelatedChange['verdict'];
   score: number;
   place: Place;
-  change: Change | null;
-  /** The change's window, worded once when indexed. */
-  window: string;
+  /** The approved change's index entry, or null for an observed change. */
+  entry: IndexedChange | null;
   gap: number;
   /** The alert came before the window opened. */
   early: boolean;
   observed: ObservedChange | null;
 }
 
+/** Best first, as compareRelatedChanges orders them; an insertion sort, as there are only a few. */
+function sortCandidates(found: Candidate[], count: number): void {
+  for (let i = 1; i < count; i++) {
+    const candidate = found[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareRelatedChanges(found[j]!, candidate) > 0) {
+      found[j + 1] = found[j]!;
+      j--;
+    }
+    found[j + 1] = candidate;
+  }
+}
+
+/** How many related changes a verdict names. */
+const MAX_RELATED = 5;
 /** Bound on remembered wordings; past it they are forgotten and worded again. */
 const MAX_WORDINGS = 50_000;
 const round = (n: number) => Math.round(n * 1000) / 1000;
