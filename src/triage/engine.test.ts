@@ -439,6 +439,18 @@ test('scores stay current as a rule keeps firing: rarity is recomputed on repeat
   assert.match(incident.score_explanation.parts.find((p) => p.factor === 'rarity')!.reason, /fired (3\d|4\d) times/);
 });
 
+test('the rarest rule is found again when it fires elsewhere: the incident names the rule now rarest', () => {
+  const engine = engineOf({ route: { group_by: ['host'] } });
+  const outputs = [engine.process([alert('common', min(0), { host: 'a' }), alert('common', min(0), { host: 'b' }), alert('common', min(0), { host: 'c' })])];
+  outputs.push(engine.process([alert('rare', min(1), { host: 'dc-1' }), alert('common', min(2), { host: 'dc-1' })]));
+  const rarity = () => [...incidentsOf(...outputs).values()].find((i) => i.entities.hosts.includes('dc-1'))!.score_explanation.parts.find((p) => p.factor === 'rarity')!.reason;
+  assert.match(rarity(), /rule rare fired 1 time in/);
+  // 'rare' becomes the commoner of the two elsewhere; the next alert on dc-1 is scored on 'common'.
+  outputs.push(engine.process(Array.from({ length: 10 }, (_, i) => alert('rare', min(3), { host: `x${i}` }))));
+  outputs.push(engine.process([alert('common', min(4), { host: 'dc-1', fingerprint: 'common|dc-1|again' })]));
+  assert.match(rarity(), /rule common fired 5 times in/);
+});
+
 test('updates are sent for material changes only: escalation, a new phase, or half as many alerts again', () => {
   const engine = engineOf({ route: { group_wait: '0s', group_interval: '1m' }, correlation: { max_entities: 1 } });
   const outputs = [engine.process([alert('noise', min(0), { host: 'n0' }), alert('noise', min(0), { host: 'n1' })])];

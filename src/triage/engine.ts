@@ -102,6 +102,17 @@ interface IncidentState {
   /** Changes that may explain it, by key, and how many of its alerts an approved change expects. */
   related: Map<string, RelatedChange>;
   expected: number;
+  /** Its rarest rule when last scored, and what that finding rested on (see rarestRule). */
+  rarest: RarestRule | null;
+}
+
+interface RarestRule {
+  rule: string;
+  count: number;
+  /** The incident's rule count, the window's oldest hour and the frequency's drops then. */
+  rules: number;
+  oldest: number;
+  drops: number;
 }
 
 /** One key per related change: its CHG id, or the unrecorded change's description. */
@@ -642,6 +653,7 @@ export class TriageEngine {
       progressing: new Set(),
       related: new Map(),
       expected: 0,
+      rarest: null,
     };
   }
 
@@ -883,11 +895,7 @@ export class TriageEngine {
       const [, seen] = state.entityPhases.entries().next().value ?? [];
       if (seen) killChain = { entity: seen.label, phases: KILL_CHAIN_PHASES.filter((p) => seen.phases.has(p)), weight: 1 };
     }
-    let rarest = { rule: '', count: Number.POSITIVE_INFINITY };
-    for (const rule of state.rules) {
-      const count = this.frequency.count(rule, at);
-      if (count < rarest.count) rarest = { rule, count };
-    }
+    const rarest = this.rarestRule(state, at);
     const explanation = scoreIncident(
       {
         level: { level: ALERT_LEVELS[Math.max(0, state.level.index)] as AlertLevel, rule: state.level.rule },
@@ -906,8 +914,10 @@ export class TriageEngine {
       // Every alert is what an approved change was expected to cause: the implementer's, not a page.
       if (!incident.assignee && cause.implementer) incident.assignee = cause.implementer;
       if (priorityRank(explanation.priority) < priorityRank(cap)) {
+        // scoreIncident's summary starts "<priority> (score <score>): ".
+        const reasons = explanation.summary.slice(`${explanation.priority} (score ${explanation.score}): `.length);
         explanation.priority = cap;
-        explanation.summary = `${cap} (score ${explanation.score}, capped): every alert is expected from ${cause.id}; ${explanation.summary.replace(/^P\d \(score [\d.]+\): /, '')}`;
+        explanation.summary = `${cap} (score ${explanation.score}, capped): every alert is expected from ${cause.id}; ${reasons}`;
       }
     }
     const before = incident.priority;
@@ -925,6 +935,27 @@ export class TriageEngine {
     }
     if (incident.title_source === 'system') incident.title = this.titleOf(state);
     this.touch(state);
+  }
+
+  /**
+   * The incident's least frequent rule. Counts only grow until an hour falls out of the window,
+   * so while no rule joined, no hour fell out and the last minimum's own count stands, that rule
+   * is still the minimum: found again without counting every rule of a many-rule incident per alert.
+   */
+  private rarestRule(state: IncidentState, at: number): { rule: string; count: number } {
+    const known = state.rarest;
+    const oldest = this.frequency.oldestHour(at);
+    if (known && known.rules === state.rules.size && known.oldest === oldest) {
+      const count = this.frequency.count(known.rule, at);
+      if (count === known.count && this.frequency.drops === known.drops) return known;
+    }
+    let rarest = { rule: '', count: Number.POSITIVE_INFINITY };
+    for (const rule of state.rules) {
+      const count = this.frequency.count(rule, at);
+      if (count < rarest.count) rarest = { rule, count };
+    }
+    state.rarest = { ...rarest, rules: state.rules.size, oldest, drops: this.frequency.drops };
+    return rarest;
   }
 
   private titleOf(state: IncidentState): string {

@@ -7,6 +7,8 @@ const HOUR = 3_600_000;
 export class RuleFrequency {
   /** Per rule: counts per hour, hours in the order first seen, and their running total. */
   private readonly rules = new Map<string, { buckets: Map<number, number>; hours: number[]; total: number }>();
+  /** How many times any count went down (hours falling out of the window): a minimum found before still holds while this stays. */
+  drops = 0;
 
   constructor(private readonly windowMs: number) {}
 
@@ -20,11 +22,16 @@ export class RuleFrequency {
     entry.total += count;
   }
 
+  /** The first hour bucket still inside the window at `nowMs`. */
+  oldestHour(nowMs: number): number {
+    return Math.floor((nowMs - this.windowMs) / HOUR) * HOUR;
+  }
+
   /** Occurrences of the rule in (now - window, now]: buckets that fell out are dropped, so this is amortised O(1). */
   count(rule: string, nowMs: number): number {
     const entry = this.rules.get(rule);
     if (!entry) return 0;
-    const oldest = Math.floor((nowMs - this.windowMs) / HOUR) * HOUR;
+    const oldest = this.oldestHour(nowMs);
     // Hours arrive mostly in order; a late one further back is dropped when the front reaches it.
     let drop = 0;
     while (drop < entry.hours.length && entry.hours[drop]! < oldest) {
@@ -33,7 +40,10 @@ export class RuleFrequency {
       entry.buckets.delete(hour);
       drop++;
     }
-    if (drop > 0) entry.hours.splice(0, drop);
+    if (drop > 0) {
+      entry.hours.splice(0, drop);
+      this.drops++;
+    }
     return entry.total;
   }
 }
