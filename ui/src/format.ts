@@ -1,5 +1,8 @@
 /** Display helpers: every value from an event goes through JSX (escaped), never through innerHTML. */
 
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const seconds = Math.round((now - Date.parse(iso)) / 1000);

@@ -3,26 +3,12 @@ import { api, ApiError, type Page } from '../api.ts';
 import { ago, time } from '../format.ts';
 import { ErrorBox } from './common.tsx';
 import { CaretLine, errorPosition } from './search-error-at.tsx';
+import type { Matcher, Silence as CoreSilence, SilenceState } from '../../../src/core/index.ts';
 
 /** Silences: the list with their state, expiring one, and creating one with the API's field errors shown at the field. */
 
-export interface Matcher {
-  name: string;
-  op: string;
-  value: string;
-}
-
-export interface Silence {
-  id: string;
-  matchers: Matcher[];
-  starts_at: string;
-  ends_at: string;
-  created_by: string;
-  comment: string;
-  created_at: string;
-  expired_at?: string | null;
-  state: 'pending' | 'active' | 'expired' | string;
-}
+/** A silence as the API lists it: the core's record with its state now. */
+export type Silence = CoreSilence & { state: SilenceState };
 
 /** As Alertmanager writes it (and the API reads it back): name="value", quotes and backslashes escaped. */
 export function formatMatcher(m: Matcher): string {

@@ -1,47 +1,11 @@
-/** Change management as the UI reads it from the API (a subset of src/core/change.ts), and week arithmetic in UTC. */
+/** Change management as the UI reads it from the API (the core's types), and week arithmetic in UTC. */
+import type { Change, ChangeConflict } from '../../../src/core/index.ts';
+import { DAY_MS } from '../format.ts';
+
+export type { Change, ChangeConflict, ObservedChange, PolicyFinding } from '../../../src/core/index.ts';
 
 export const CHANGE_TYPES = ['firewall', 'network', 'deploy', 'config', 'database', 'access', 'other'] as const;
 export const CHANGE_RISKS = ['low', 'medium', 'high', 'critical'] as const;
-
-export interface PolicyFinding {
-  policy: string;
-  action: string;
-  overlap: Array<{ start: string; end: string }>;
-  message: string;
-}
-
-export interface ChangeConflict {
-  change_id: string;
-  on: string;
-  reason: string;
-  overlap: { start: string; end: string };
-}
-
-export interface Change {
-  id: string;
-  title: string;
-  description: string;
-  type: string;
-  risk: string;
-  assets: string[];
-  services: string[];
-  window: { start: string; end: string };
-  implementer: string | null;
-  requester: string | null;
-  backout_plan: string;
-  emergency: boolean;
-  links: Array<{ href: string; text?: string }>;
-  status: string;
-  approvals: Array<{ by: string; at: string; comment?: string }>;
-  approvals_required: number;
-  warnings: PolicyFinding[];
-  conflicts: ChangeConflict[];
-  started_at: string | null;
-  ended_at: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-}
 
 export interface ChangeTimelineEntry {
   at: string;
@@ -68,21 +32,6 @@ export interface CalendarView {
   conflicts: Array<ChangeConflict & { change: string }>;
 }
 
-export interface ObservedChange {
-  id: string;
-  source: string;
-  type: string;
-  asset: string | null;
-  service: string | null;
-  actor: string | null;
-  timestamp: string;
-  summary: string;
-  matched_change: string | null;
-  outside_window?: boolean;
-  violations: PolicyFinding[];
-  received_at: string;
-}
-
 /** The lifecycle actions, their button text, and the states each may be taken from (as src/changes/lifecycle.ts). */
 export const CHANGE_ACTIONS: Array<{ action: string; label: string; from: string[] }> = [
   { action: 'request', label: 'Request', from: ['draft'] },
@@ -94,8 +43,7 @@ export const CHANGE_ACTIONS: Array<{ action: string; label: string; from: string
   { action: 'cancel', label: 'Cancel', from: ['draft', 'requested', 'approved'] },
 ];
 
-export const DAY_MS = 86_400_000;
-export const HOUR_MS = 3_600_000;
+export { DAY_MS, HOUR_MS } from '../format.ts';
 
 /** YYYY-MM-DD of a UTC instant. */
 export const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);

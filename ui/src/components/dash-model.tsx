@@ -1,8 +1,7 @@
-import { num } from '../format.ts';
+import { DAY_MS, HOUR_MS, num } from '../format.ts';
 /** Dashboards: the periods, their buckets, and the API's answers (noise ledger, response statistics, histogram). */
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS, HOUR_MS } from '../format.ts';
 
 export type PeriodKey = '24h' | '7d' | '30d';
 

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { ago, KILL_CHAIN, time } from '../format.ts';
 import { href } from '../router.ts';
 import { KillChainStrip, Section } from './common.tsx';
+import type { NotificationRecord } from '../../../src/core/index.ts';
 import type { Alert, Incident, RelatedChange, TimelineEntry } from '../types.ts';
 
 /**
@@ -9,69 +10,16 @@ import type { Alert, Incident, RelatedChange, TimelineEntry } from '../types.ts'
  * changes, notifications. Every value from the API is rendered as JSX text (escaped).
  */
 
-export interface DetailAlert extends Alert {
-  description?: string;
-  annotations?: Record<string, string>;
-  links?: Array<{ href: string; text?: string }>;
-  related_changes?: RelatedChange[];
-  flapping?: boolean;
-  resolved_at?: string | null;
-  created_at?: string;
-  correlation?: { type: string; group: Record<string, unknown>; window: { start: string; end: string }; value: number };
-  watchlists?: string[];
-  retro_hunt?: string;
-}
-
-export interface DetailTimelineEntry extends TimelineEntry {
-  event_time?: string;
-  data?: Record<string, unknown>;
-}
-
-export interface Notification {
-  id: string;
-  reason: string;
-  due_at: string;
-  created_at: string;
-  priority: string;
-  alert_count: number;
-  route: string;
-}
-
-export interface IncidentTask {
-  id: string;
-  title: string;
-  status: string;
-  assignee: string | null;
-  created_at?: string;
-  created_by?: string;
-  done_at?: string | null;
-}
-
-export interface Observable {
-  type: string;
-  value: string;
-  ioc?: boolean;
-  tags?: string[];
-  added_by?: string;
-  added_at?: string;
-}
+/** An alert and a timeline entry as the incident page reads them (entries carry their store sequence). */
+export type DetailAlert = Alert;
+export type DetailTimelineEntry = TimelineEntry & { seq?: number };
 
 /** GET /api/v1/incidents/{id}: the incident with its alerts, progression, timeline and notifications. */
-export interface IncidentDetail extends Omit<Incident, 'tasks' | 'observables'> {
-  severity_source?: 'alerts' | 'analyst';
-  merged_into?: string | null;
-  flapping?: boolean;
-  sources?: string[];
-  contained_at?: string | null;
-  closed_at?: string | null;
-  sla: Incident['sla'] & { breaches?: string[]; ack_minutes?: number | null; resolve_minutes?: number | null };
-  related_changes: Array<RelatedChange & { implementer?: string | null }>;
-  tasks: IncidentTask[];
-  observables: Observable[];
+export interface IncidentDetail extends Incident {
   alerts: DetailAlert[];
   kill_chain_progression?: Array<{ phase: string; first_seen: string; rule: string; alert_id: string }>;
   timeline: DetailTimelineEntry[];
-  notifications?: Notification[];
+  notifications?: NotificationRecord[];
 }
 
 const FACTOR_NAMES: Record<string, string> = {
@@ -398,7 +346,7 @@ export function RelatedChangesPanel({ changes }: { changes: IncidentDetail['rela
 }
 
 /** Notification decisions (delivery belongs to the channels). */
-export function NotificationsPanel({ notifications }: { notifications: Notification[] }) {
+export function NotificationsPanel({ notifications }: { notifications: NotificationRecord[] }) {
   if (notifications.length === 0) return null;
   return (
     <Section title="Notifications" id="notifications">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { time } from '../format.ts';
 import { ErrorBox, Section } from './common.tsx';
-import type { IncidentTask, Observable } from './incident-panels.tsx';
+import type { IncidentTask, Observable } from '../../../src/core/index.ts';
 
 /** What analysts add to an incident: notes, tasks, observables (each form reports its own errors). */
 

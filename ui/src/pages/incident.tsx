@@ -365,7 +365,7 @@ function ActionsPanel({
           >
             <label>
               Severity
-              <select value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value)}>
+              <select value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value as typeof severity)}>
                 {SEVERITIES.map((s) => (
                   <option key={s} value={s}>
                     {s}
