@@ -665,7 +665,7 @@ export class IndicatorSet {
       if (c === 46 && i + 1 < end) {
         // chars i+1 .. end-1 form a label suffix.
         const h = hashFinish(x, y, end - i - 1);
-        const k = upper ? table.findRangeLowerAscii(s, i + 1, end, h) : table.findRange(s, i + 1, end, h);
+        const k = table.findRange(s, i + 1, end, h, upper);
         if (k >= 0) {
           let sub = s.slice(i + 1, end);
           if (upper) sub = sub.toLowerCase();

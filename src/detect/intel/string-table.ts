@@ -184,11 +184,13 @@ export class StringTable {
   }
 
   /**
-   * Entry index of the string `str[start, end)`, or -1, without cutting it out. `hash`, when
-   * given, must be hashRange(str, start, end) (e.g. folded by the caller in a right-to-left pass).
+   * Entry index of the string `str[start, end)`, or -1, without cutting it out. With
+   * `foldAscii`, A-Z of `str` compare as a-z (the stored strings are expected in lower case).
+   * `hash`, when given, must be hashRange (or, folding, hashRangeLowerAscii) of the range, e.g.
+   * folded by the caller in a right-to-left pass.
    */
-  findRange(str: string, start: number, end: number, hash?: number): number {
-    const h = (hash === undefined ? hashRange(str, start, end) : hash) | 0;
+  findRange(str: string, start: number, end: number, hash?: number, foldAscii = false): number {
+    const h = (hash ?? (foldAscii ? hashRangeLowerAscii(str, start, end) : hashRange(str, start, end))) | 0;
     const len = end - start;
     const slots = this.slots;
     const mask = this.mask;
@@ -197,28 +199,14 @@ export class StringTable {
       const p = i * SW;
       const s = slots[p]!;
       if (s === 0) return -1;
-      if (s > 0 && slots[p + 1] === h && slots[p + 3] === len && this.equalRange(slots[p + 2]!, str, start, len)) return s - 1;
+      if (s > 0 && slots[p + 1] === h && slots[p + 3] === len && (foldAscii ? this.equalRangeLower(slots[p + 2]!, str, start, len) : this.equalRange(slots[p + 2]!, str, start, len))) return s - 1;
       i = (i + 1) & mask;
     }
   }
 
-  /**
-   * Like findRange, with ASCII A-Z of `str` compared as a-z (the stored strings are expected in
-   * lower case); `hash`, when given, must be hashRangeLowerAscii(str, start, end).
-   */
+  /** findRange with A-Z of `str` compared as a-z; `hash`, when given, must be hashRangeLowerAscii(str, start, end). */
   findRangeLowerAscii(str: string, start: number, end: number, hash?: number): number {
-    const h = (hash === undefined ? hashRangeLowerAscii(str, start, end) : hash) | 0;
-    const len = end - start;
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = mix(h) & mask;
-    for (;;) {
-      const p = i * SW;
-      const s = slots[p]!;
-      if (s === 0) return -1;
-      if (s > 0 && slots[p + 1] === h && slots[p + 3] === len && this.equalRangeLower(slots[p + 2]!, str, start, len)) return s - 1;
-      i = (i + 1) & mask;
-    }
+    return this.findRange(str, start, end, hash, true);
   }
 
   private equalRange(o: number, str: string, start: number, len: number): boolean {
