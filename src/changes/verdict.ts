@@ -100,7 +100,7 @@ export class ChangeIndex {
     for (const place of places) {
       let list = this.byPlace.get(place);
       if (!list) this.byPlace.set(place, (list = []));
-      list.splice(lowerBound(list, start), 0, { start, end, change, window, inside: [] });
+      list.splice(lowerBound(list, start), 0, { start, end, change, window });
     }
   }
 
@@ -323,24 +323,17 @@ export class ChangeIndex {
   }
 
   /**
-   * The same change seen from the same place at the same distance in time reads the same for
-   * every alert: one shared, frozen object instead of a new sentence per alert, which thousands
+   * The same change seen from the same place, with the same score (which carries the topology
+   * distance) and at the same distance in whole minutes, reads the same for every alert: one shared, frozen object instead of a new sentence per alert, which thousands
    * of alerts in a change's window would otherwise each keep.
    */
   private worded(c: Candidate): RelatedChange {
-    // Inside its window a change reads the same from a place at a distance whatever the time:
-    // remembered on the change itself, found without building a key.
-    const inside = c.entry && c.gap === 0 ? c.entry.inside : null;
-    if (inside) for (const known of inside) if (known.place === c.place.key && known.distance === c.place.distance) return known.related;
     const key = `${c.key}\u0000${c.place.key}\u0000${Math.round(c.score * 1000) * 1_000_000 + (c.early ? -1 : 1) * Math.round(c.gap / 60_000)}`;
-    const known = inside ? undefined : this.wordings.get(key);
+    const known = this.wordings.get(key);
     if (known) return known;
+    if (this.wordings.size >= MAX_WORDINGS) this.wordings.clear();
     const related = Object.freeze(this.word(c));
-    if (inside) inside.push({ place: c.place.key, distance: c.place.distance, related });
-    else {
-      if (this.wordings.size >= MAX_WORDINGS) this.wordings.clear();
-      this.wordings.set(key, related);
-    }
+    this.wordings.set(key, related);
     return related;
   }
 
@@ -376,8 +369,6 @@ interface IndexedChange {
   change: Change;
   /** The change's window, worded once when indexed. */
   window: string;
-  /** Its wording for alerts inside the window, per place it is seen from (a few at most). */
-  inside: Array<{ place: string; distance: number; related: RelatedChange }>;
 }
 
 interface ServiceView {
