@@ -1,4 +1,5 @@
 import { CHANGE_TYPES, type Change, type ChangeRisk, type ChangeType, VigilError } from '../core/index.ts';
+import { isPlainObject } from '../lib/index.ts';
 
 /** What a client may set on a change; the server owns the rest (id, status, approvals, findings, times). */
 export type ChangeFields = Pick<
@@ -27,7 +28,6 @@ const NAIVE_ISO = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
 const invalid = (field: string, reason: string) => new VigilError('invalid_change', `${field}: ${reason}`, 400, field);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function rejectUnknownKeys(b: Record<string, unknown>, known: Set<string>): void {
   for (const key of Object.keys(b)) {
@@ -92,7 +92,7 @@ function time(v: unknown, field: string): number {
 }
 
 function changeWindow(v: unknown): Change['window'] {
-  if (!isObject(v)) throw invalid('window', 'required: {"start": ISO time, "end": ISO time}');
+  if (!isPlainObject(v)) throw invalid('window', 'required: {"start": ISO time, "end": ISO time}');
   for (const key of Object.keys(v)) if (key !== 'start' && key !== 'end') throw invalid(`window.${key}`, 'unknown field');
   if (v.start === undefined) throw invalid('window.start', 'required');
   if (v.end === undefined) throw invalid('window.end', 'required');
@@ -108,7 +108,7 @@ function links(v: unknown): Change['links'] {
   if (!Array.isArray(v)) throw invalid('links', 'expected a list of {"href", "text"?}');
   return v.map((link, i) => {
     const field = `links[${i}]`;
-    if (!isObject(link)) throw invalid(field, 'expected {"href", "text"?}');
+    if (!isPlainObject(link)) throw invalid(field, 'expected {"href", "text"?}');
     for (const key of Object.keys(link)) if (key !== 'href' && key !== 'text') throw invalid(`${field}.${key}`, 'unknown field');
     let url: URL | null = null;
     try {
@@ -136,7 +136,7 @@ function emergency(v: unknown): boolean {
  * emergency change is often recorded after the fact (`now` is kept for parity with other validators).
  */
 export function validateChangeInput(body: unknown, now: Date, creator: string): ChangeInput {
-  if (!isObject(body)) throw invalid('body', 'expected a JSON object');
+  if (!isPlainObject(body)) throw invalid('body', 'expected a JSON object');
   rejectUnknownKeys(body, INPUT_KEYS);
   if (body.draft !== undefined && typeof body.draft !== 'boolean') throw invalid('draft', 'expected true or false');
   return {
@@ -159,7 +159,7 @@ export function validateChangeInput(body: unknown, now: Date, creator: string): 
 
 /** Checks a partial update: only the fields present are checked and returned. The status moves through actions, not here. */
 export function validateChangePatch(body: unknown): ChangePatch {
-  if (!isObject(body)) throw invalid('body', 'expected a JSON object');
+  if (!isPlainObject(body)) throw invalid('body', 'expected a JSON object');
   rejectUnknownKeys(body, new Set(PATCH_KEYS));
   const b = body;
   const patch: ChangePatch = {};

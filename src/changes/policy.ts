@@ -3,6 +3,7 @@
  * policy's time zone) and how a planned change fares against a set of policies.
  */
 import { CHANGE_TYPES, type Change, type ChangeType, type FreezeAction, type FreezePolicy, type PolicyFinding, type Weekday, type WeeklyRange, badRequest, VigilError } from '../core/index.ts';
+import { isPlainObject } from '../lib/index.ts';
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ACTIONS: readonly FreezeAction[] = ['block', 'require_approval', 'warn'];
@@ -27,10 +28,9 @@ export interface PolicyLookup {
 
 const invalid = (path: string, reason: string) => new VigilError('invalid_policy', `${path}: ${reason}`, 400, path);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function objectAt(v: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
-  if (!isObject(v)) throw invalid(path, 'must be an object');
+  if (!isPlainObject(v)) throw invalid(path, 'must be an object');
   const unknown = Object.keys(v).filter((k) => !keys.includes(k));
   if (unknown.length === 1) throw invalid(`${path}.${unknown[0]}`, `unknown key (expected ${keys.join(', ')})`);
   if (unknown.length > 1) throw invalid(path, `unknown keys ${unknown.join(', ')} (expected ${keys.join(', ')})`);
@@ -145,7 +145,7 @@ export function validatePolicy(input: unknown, field = 'policy'): FreezePolicy {
   let blocked: BlockedEntry[] | undefined;
   if (o.blocked !== undefined) {
     if (!Array.isArray(o.blocked)) throw invalid(`${field}.blocked`, 'must be an array');
-    blocked = o.blocked.map((b, i) => (isObject(b) && 'dates' in b ? dateBlock(b, `${field}.blocked[${i}]`) : weeklyRange(b, `${field}.blocked[${i}]`)));
+    blocked = o.blocked.map((b, i) => (isPlainObject(b) && 'dates' in b ? dateBlock(b, `${field}.blocked[${i}]`) : weeklyRange(b, `${field}.blocked[${i}]`)));
   }
   if (!allowed && !blocked?.length) throw invalid(field, 'needs allowed or blocked ranges, otherwise it never applies');
 

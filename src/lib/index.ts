@@ -7,3 +7,4 @@ export * from './csv.ts';
 export * from './path.ts';
 export * from './duration.ts';
 export * from './random.ts';
+export * from './json.ts';

@@ -1,9 +1,9 @@
 import { type AlertLevel, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
+import { isPlainObject } from '../../lib/index.ts';
 import { checkDate, emptyResult, FieldError, ImportFormatError, ipOrCidr, uniqueStrings, type ImportResult } from './import-result.ts';
 
 type Rec = Record<string, unknown>;
 
-const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * How each MISP attribute type becomes indicators: the types (and which part of a `a|b` composite
@@ -90,7 +90,7 @@ function optionalString(value: unknown, where: string): string | undefined {
 
 function tagNames(value: unknown, where: string): string[] {
   return array(value, where).map((tag, i) => {
-    if (!isRecord(tag) || typeof tag.name !== 'string') throw new ImportFormatError(`${where}[${i}]`, 'a tag needs a name');
+    if (!isPlainObject(tag) || typeof tag.name !== 'string') throw new ImportFormatError(`${where}[${i}]`, 'a tag needs a name');
     return tag.name;
   });
 }
@@ -103,7 +103,7 @@ interface EventContext {
 }
 
 function importAttribute(attribute: unknown, where: string, ctx: EventContext, result: ImportResult): void {
-  if (!isRecord(attribute)) throw new ImportFormatError(where, 'an attribute must be an object');
+  if (!isPlainObject(attribute)) throw new ImportFormatError(where, 'an attribute must be an object');
   const type = attribute.type;
   const value = attribute.value;
   if (typeof type !== 'string' || type === '') throw new ImportFormatError(`${where}.type`, 'missing or not a string');
@@ -149,10 +149,10 @@ function importAttribute(attribute: unknown, where: string, ctx: EventContext, r
 }
 
 function importEvent(wrapper: unknown, where: string, source: string, result: ImportResult): void {
-  if (!isRecord(wrapper) || !('Event' in wrapper)) throw new ImportFormatError(where, 'no "Event"');
+  if (!isPlainObject(wrapper) || !('Event' in wrapper)) throw new ImportFormatError(where, 'no "Event"');
   const event = wrapper.Event;
   const at = `${where === '' ? '' : `${where}.`}Event`;
-  if (!isRecord(event)) throw new ImportFormatError(at, 'must be an object');
+  if (!isPlainObject(event)) throw new ImportFormatError(at, 'must be an object');
   let threat: EventContext['threat'];
   if (event.threat_level_id !== undefined && event.threat_level_id !== null) {
     threat = THREAT_LEVELS[String(event.threat_level_id)];
@@ -167,7 +167,7 @@ function importEvent(wrapper: unknown, where: string, source: string, result: Im
   array(event.Attribute, `${at}.Attribute`).forEach((a, i) => importAttribute(a, `${at}.Attribute[${i}]`, ctx, result));
   array(event.Object, `${at}.Object`).forEach((object, o) => {
     const w = `${at}.Object[${o}]`;
-    if (!isRecord(object)) throw new ImportFormatError(w, 'an object must be an object');
+    if (!isPlainObject(object)) throw new ImportFormatError(w, 'an object must be an object');
     const attributes = array(object.Attribute, `${w}.Attribute`);
     if (flag(object.deleted, `${w}.deleted`)) return;
     attributes.forEach((a, i) => importAttribute(a, `${w}.Attribute[${i}]`, ctx, result));
@@ -193,11 +193,11 @@ export function parseMispEvent(text: string | unknown, source: string): ImportRe
   const result = emptyResult();
   if (Array.isArray(data)) {
     data.forEach((item, i) => importEvent(item, `[${i}]`, source, result));
-  } else if (isRecord(data) && 'response' in data) {
+  } else if (isPlainObject(data) && 'response' in data) {
     const response = data.response;
     if (!Array.isArray(response)) throw new ImportFormatError('response', 'expected an array of {"Event": ...}');
     response.forEach((item, i) => importEvent(item, `response[${i}]`, source, result));
-  } else if (isRecord(data) && 'Event' in data) {
+  } else if (isPlainObject(data) && 'Event' in data) {
     importEvent(data, '', source, result);
   } else {
     throw new ImportFormatError('misp', 'not a MISP event export: expected {"Event": ...}, {"response": [...]} or an array of events');

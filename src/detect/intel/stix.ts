@@ -1,4 +1,5 @@
 import { type AlertLevel, type IndicatorInput, type IndicatorType } from '../../core/index.ts';
+import { isPlainObject } from '../../lib/index.ts';
 import { checkConfidence, checkDate, emptyResult, FieldError, ImportFormatError, ipOrCidr, isAlertLevel, pushUnique, uniqueStrings, type ImportResult } from './import-result.ts';
 import { severityOfConfidence } from './indicator.ts';
 import { inferIndicatorType } from './lines.ts';
@@ -506,7 +507,6 @@ export function translateStixPattern(pattern: string): PatternTranslation | stri
  * ---------------------------------------------------------------------------------------------- */
 
 type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Custom properties that state a severity (ours first). */
 function customSeverity(o: Rec): AlertLevel | undefined {
@@ -545,7 +545,7 @@ function checkIndicatorShape(o: Rec, where: string): void {
 export function indicatorsFromStixObjects(objects: unknown[], source: string, where: string): ImportResult {
   if (!Array.isArray(objects)) throw new ImportFormatError(where, 'must be an array of STIX objects');
   objects.forEach((o, i) => {
-    if (!isRecord(o)) throw new ImportFormatError(`${where}[${i}]`, 'a STIX object must be a JSON object');
+    if (!isPlainObject(o)) throw new ImportFormatError(`${where}[${i}]`, 'a STIX object must be a JSON object');
     if (typeof o.type !== 'string' || o.type === '') throw new ImportFormatError(`${where}[${i}].type`, 'missing or not a string');
     if (o.type === 'indicator') checkIndicatorShape(o, `${where}[${i}]`);
   });
@@ -612,7 +612,7 @@ export function parseStixBundle(text: string | unknown, source: string): ImportR
     }
   }
   if (Array.isArray(data)) return indicatorsFromStixObjects(data, source, 'objects');
-  if (!isRecord(data)) throw new ImportFormatError('bundle', 'expected a STIX bundle object');
+  if (!isPlainObject(data)) throw new ImportFormatError('bundle', 'expected a STIX bundle object');
   if (data.type === undefined) {
     if (!('objects' in data)) throw new ImportFormatError('bundle', 'neither a STIX bundle nor a TAXII envelope (no "type", no "objects")');
     if (!Array.isArray(data.objects)) throw new ImportFormatError('envelope.objects', 'must be an array');

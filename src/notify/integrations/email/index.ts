@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { NotifyMessage, ThreadRef } from '../../../core/index.ts';
 import { DeliveryError, type Channel, type SendContext } from '../../channel.ts';
+import { nonEmpty } from '../http.ts';
 import { htmlBody, subject, textBody } from './render.ts';
 
 /**
@@ -24,7 +25,6 @@ export interface EmailChannelConfig {
   to: string[];
 }
 
-const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 function validate(config: EmailChannelConfig, name: string): void {
   const fail = (field: string, why = 'is required'): never => {

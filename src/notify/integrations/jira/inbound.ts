@@ -14,7 +14,7 @@
  *   changelog: { id, items: [{ field, fieldtype, fieldId, from, fromString, to, toString }] } }`.
  *   Status categories are `new` (To Do), `indeterminate` (In Progress) and `done`.
  */
-import { hmacSha256Matches } from '../../../lib/index.ts';
+import { hmacSha256Matches, isPlainObject, nonBlank } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -59,29 +59,27 @@ export interface JiraParseError {
   error: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonBlank = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 
 /** The parts of an issue webhook Vigil acts on. */
 export function parseJiraWebhook(body: unknown): JiraWebhook | JiraParseError {
-  if (!isObject(body)) return { ok: false, error: 'body: required, an object' };
+  if (!isPlainObject(body)) return { ok: false, error: 'body: required, an object' };
   const webhookEvent = nonBlank(body.webhookEvent);
   if (!webhookEvent) return { ok: false, error: 'webhookEvent: required, a non-empty string' };
   const issue = body.issue;
-  if (!isObject(issue)) return { ok: false, error: 'issue: required, an object' };
+  if (!isPlainObject(issue)) return { ok: false, error: 'issue: required, an object' };
   const issueKey = nonBlank(issue.key);
   if (!issueKey) return { ok: false, error: 'issue.key: required, a non-empty string' };
-  const fields = isObject(issue.fields) ? issue.fields : null;
-  const status = fields && isObject(fields.status) ? fields.status : null;
+  const fields = isPlainObject(issue.fields) ? issue.fields : null;
+  const status = fields && isPlainObject(fields.status) ? fields.status : null;
   if (!status) return { ok: false, error: 'issue.fields.status: required, an object' };
   const statusName = nonBlank(status.name);
   if (!statusName) return { ok: false, error: 'issue.fields.status.name: required, a non-empty string' };
-  const statusCategory = isObject(status.statusCategory) ? nonBlank(status.statusCategory.key) : null;
+  const statusCategory = isPlainObject(status.statusCategory) ? nonBlank(status.statusCategory.key) : null;
   if (!statusCategory) return { ok: false, error: 'issue.fields.status.statusCategory.key: required, a non-empty string' };
 
-  const items = isObject(body.changelog) && Array.isArray(body.changelog.items) ? body.changelog.items : [];
-  const statusItem = items.find((i): i is Record<string, unknown> => isObject(i) && (i.field === 'status' || i.fieldId === 'status'));
-  const user = isObject(body.user) ? body.user : null;
+  const items = isPlainObject(body.changelog) && Array.isArray(body.changelog.items) ? body.changelog.items : [];
+  const statusItem = items.find((i): i is Record<string, unknown> => isPlainObject(i) && (i.field === 'status' || i.fieldId === 'status'));
+  const user = isPlainObject(body.user) ? body.user : null;
   const labels = fields && Array.isArray(fields.labels) ? fields.labels.filter((l): l is string => typeof l === 'string') : [];
   return {
     ok: true,

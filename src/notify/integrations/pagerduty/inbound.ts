@@ -16,7 +16,7 @@
  *   exposes the dedup key of the alert that opened the incident as the incident's `incident_key`.
  *   `dedup_key` is accepted too, should a payload ever carry it under that name.
  */
-import { hmacSha256Matches } from '../../../lib/index.ts';
+import { hmacSha256Matches, isPlainObject, nonBlank } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -77,12 +77,10 @@ export interface PagerDutyParseError {
   error: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonBlank = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 
 /** The parts of a V3 webhook body Vigil acts on. */
 export function parsePagerDutyWebhook(body: unknown): PagerDutyWebhook | PagerDutyParseError {
-  if (!isObject(body) || !isObject(body.event)) return { ok: false, error: 'event: required, an object' };
+  if (!isPlainObject(body) || !isPlainObject(body.event)) return { ok: false, error: 'event: required, an object' };
   const event = body.event;
   const eventId = nonBlank(event.id);
   if (!eventId) return { ok: false, error: 'event.id: required, a non-empty string' };
@@ -90,16 +88,16 @@ export function parsePagerDutyWebhook(body: unknown): PagerDutyWebhook | PagerDu
   if (!eventType) return { ok: false, error: 'event.event_type: required, a non-empty string' };
   const occurredAt = nonBlank(event.occurred_at);
   if (!occurredAt || Number.isNaN(Date.parse(occurredAt))) return { ok: false, error: 'event.occurred_at: required, an ISO 8601 date-time' };
-  if (!isObject(event.data)) return { ok: false, error: 'event.data: required, an object' };
+  if (!isPlainObject(event.data)) return { ok: false, error: 'event.data: required, an object' };
   const data = event.data;
-  const agent = isObject(event.agent) ? event.agent : null;
+  const agent = isPlainObject(event.agent) ? event.agent : null;
 
   let incidentKey: string | null = null;
   let pagerdutyIncidentId: string | null = null;
   if (data.type === 'incident') {
     pagerdutyIncidentId = nonBlank(data.id);
     incidentKey = nonBlank(data.incident_key) ?? nonBlank(data.dedup_key);
-  } else if (isObject(data.incident)) {
+  } else if (isPlainObject(data.incident)) {
     // incident_note, incident_responder, incident_status_update: a reference, without the key.
     pagerdutyIncidentId = nonBlank(data.incident.id);
     incidentKey = nonBlank(data.incident.incident_key) ?? nonBlank(data.incident.dedup_key);

@@ -12,7 +12,7 @@
  * - Interactivity: a form body whose `payload` field is JSON; button clicks arrive as
  *   `type: "block_actions"` with `user`, `actions[].action_id` / `value` and `response_url`.
  */
-import { hmacSha256Matches } from '../../../lib/index.ts';
+import { hmacSha256Matches, isPlainObject } from '../../../lib/index.ts';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -261,7 +261,6 @@ export interface SlackInteraction {
 export const ACK_ACTION_ID = 'vigil_ack';
 export const RESOLVE_ACTION_ID = 'vigil_resolve';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** The `payload` form field of an interactivity request; only `block_actions` is understood. */
@@ -275,14 +274,14 @@ export function parseInteraction(rawBody: string | Buffer): SlackInteraction | S
   } catch {
     return { ok: false, error: 'interaction payload is not valid JSON' };
   }
-  if (!isObject(payload)) return { ok: false, error: 'interaction payload is not an object' };
+  if (!isPlainObject(payload)) return { ok: false, error: 'interaction payload is not an object' };
   if (payload.type !== 'block_actions') return { ok: false, error: `unsupported interaction type "${str(payload.type) || typeof payload.type}"` };
   const user = payload.user;
-  if (!isObject(user) || !str(user.id)) return { ok: false, error: 'block_actions payload without user.id' };
+  if (!isPlainObject(user) || !str(user.id)) return { ok: false, error: 'block_actions payload without user.id' };
   if (!Array.isArray(payload.actions) || payload.actions.length === 0) return { ok: false, error: 'block_actions payload without actions' };
   const actions: SlackAction[] = [];
   for (const a of payload.actions) {
-    if (!isObject(a) || !str(a.action_id)) return { ok: false, error: 'block_actions action without action_id' };
+    if (!isPlainObject(a) || !str(a.action_id)) return { ok: false, error: 'block_actions action without action_id' };
     actions.push({ actionId: str(a.action_id), value: str(a.value) });
   }
   return {
