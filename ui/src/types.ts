@@ -4,4 +4,4 @@
  */
 export type { Alert, Incident, RelatedChange, ScorePart, TimelineEntry } from '../../src/core/index.ts';
 
-export const OPEN_STATUSES = ['new', 'acknowledged', 'investigating', 'contained'];
+export { OPEN_STATUSES } from '../../src/core/index.ts';
