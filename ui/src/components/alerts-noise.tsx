@@ -3,27 +3,9 @@ import { api, qs } from '../api.ts';
 import { time, num } from '../format.ts';
 import { ErrorBox } from './common.tsx';
 import { Funnel, type FunnelStage } from './alerts-funnel.tsx';
+import type { NoiseReport, StageCounts } from './dash-model.tsx';
 
 /** The noise ledger (GET /api/v1/stats/noise): a funnel per period, and the stage counts per rule, source or service. */
-
-export interface StageCounts {
-  detections: number;
-  alerts: number;
-  incidents: number;
-  notified: number;
-  dropped: Record<string, number>;
-}
-
-export interface NoiseReport {
-  from: string;
-  to: string;
-  totals: StageCounts & { events: number };
-  compression_ratio: number | null;
-  reduction: number | null;
-  by_rule: Array<StageCounts & { rule_id: string }>;
-  by_source: Array<StageCounts & { source: string }>;
-  by_service: Array<StageCounts & { service: string }>;
-}
 
 export const PERIODS: Array<[string, string]> = [
   ['24h', 'Last 24 hours'],

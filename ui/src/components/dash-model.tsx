@@ -36,6 +36,7 @@ export interface StageCounts {
   dropped: Record<string, number>;
 }
 
+/** GET /api/v1/stats/noise (the shape src/app/incident-views.ts answers with). */
 export interface NoiseReport {
   from: string;
   to: string;
@@ -43,33 +44,11 @@ export interface NoiseReport {
   compression_ratio: number | null;
   reduction: number | null;
   by_rule: Array<StageCounts & { rule_id: string }>;
+  by_source: Array<StageCounts & { source: string }>;
+  by_service: Array<StageCounts & { service: string }>;
 }
 
-export interface DurationStats {
-  count: number;
-  mean_seconds: number | null;
-  median_seconds: number | null;
-  p90_seconds: number | null;
-  max_seconds: number | null;
-}
-
-export interface MetricSet {
-  incidents: number;
-  mttd: DurationStats;
-  mtta: DurationStats;
-  mttr: DurationStats;
-  dwell: DurationStats;
-}
-
-export interface ResponseStats {
-  from: string;
-  to: string;
-  period: string;
-  overall: MetricSet;
-  by_period: Array<{ start: string } & MetricSet>;
-  open?: { total: number };
-  sla_breached?: number;
-}
+export type { DurationStats, MetricSet, ResponseStats } from '../../../src/incidents/index.ts';
 
 export interface Histogram {
   interval_ms: number;
