@@ -5,17 +5,9 @@ import { createHmac } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
-import { startServer, tempDir, waitFor, type TestServer } from './harness.ts';
+import { FIREWALL_HOURS_CONFIG, startServer, tempDir, waitFor, type TestServer } from './harness.ts';
 
-const CONFIG = `changes:
-  policies:
-    - name: firewall-business-hours
-      scope: { types: [firewall] }
-      timezone: Europe/London
-      allowed: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00" }]
-      action: block
-      emergency: { approvals: 2 }
-integrations:
+const CONFIG = `${FIREWALL_HOURS_CONFIG}integrations:
   github: { secret: "gh-webhook-secret" }
 `;
 

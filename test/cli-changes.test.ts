@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir, vigil, type TestServer } from './harness.ts';
+import { FIREWALL_HOURS_CONFIG, startServer, tempDir, vigil, type TestServer } from './harness.ts';
 
 const POLICY = {
   name: 'firewall-business-hours',
@@ -13,16 +13,6 @@ const POLICY = {
   action: 'block',
   emergency: { approvals: 2 },
 };
-// YAML, written the way people write vigil.yaml.
-const CONFIG = `changes:
-  policies:
-    - name: firewall-business-hours
-      scope: { types: [firewall] }
-      timezone: Europe/London
-      allowed: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00" }]
-      action: block
-      emergency: { approvals: 2 }
-`;
 
 // Tuesday 10 March 2026: London is on UTC, so 10:00Z is 10:00 local and 23:00Z is 23:00 local.
 const DAY = { start: '2026-03-10T11:00:00Z', end: '2026-03-10T13:00:00Z' };
@@ -50,7 +40,7 @@ describe('vigil change commands', () => {
   const allChanges = async () => (await json('/api/v1/changes')).items as Array<{ id: string; status: string }>;
 
   before(async () => {
-    writeFileSync(configFile, CONFIG);
+    writeFileSync(configFile, FIREWALL_HOURS_CONFIG);
     server = await startServer({ config: configFile, syslog: false, dataDir: join(dir, 'data') });
     remote = ['--url', server.url, '--token', server.token];
     // The server read the policy from the file.

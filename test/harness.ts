@@ -153,6 +153,17 @@ export async function vigil(args: string[], options: { env?: NodeJS.ProcessEnv; 
 }
 
 /** NDJSON body from objects. */
+/** vigil.yaml with the issue's example freeze policy: firewall changes only in London business hours, else an emergency with two approvals. */
+export const FIREWALL_HOURS_CONFIG = `changes:
+  policies:
+    - name: firewall-business-hours
+      scope: { types: [firewall] }
+      timezone: Europe/London
+      allowed: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00" }]
+      action: block
+      emergency: { approvals: 2 }
+`;
+
 export const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n');
 
 declare global {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, tempDir, waitFor, type TestServer } from './harness.ts';
+import { FIREWALL_HOURS_CONFIG, startServer, tempDir, waitFor, type TestServer } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../test-artifacts/ui/', import.meta.url).pathname;
@@ -18,16 +18,6 @@ export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu',
 
 const unavailable = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : null;
 if (unavailable && process.env.CI) throw new Error(`UI tests need Chromium under CI: ${unavailable}`);
-
-const CONFIG = `changes:
-  policies:
-    - name: firewall-business-hours
-      scope: { types: [firewall] }
-      timezone: Europe/London
-      allowed: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00" }]
-      action: block
-      emergency: { approvals: 2 }
-`;
 
 describe('web UI', { skip: unavailable ?? false }, () => {
   const dir = tempDir();
@@ -41,7 +31,7 @@ describe('web UI', { skip: unavailable ?? false }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    writeFileSync(join(dir, 'vigil.yaml'), CONFIG);
+    writeFileSync(join(dir, 'vigil.yaml'), FIREWALL_HOURS_CONFIG);
     server = await startServer({ config: join(dir, 'vigil.yaml'), syslog: false });
     // Inventory: the breach is on a crown jewel.
     assert.equal((await post('/api/v1/services', { name: 'payments', tier: 1 })).status, 201);
