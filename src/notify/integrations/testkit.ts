@@ -168,6 +168,16 @@ export function messagesAbout(incident: NotifyIncident, at: string) {
 }
 
 /** The DeliveryError a send fails with; fails the test when it succeeds or throws anything else. */
+/** Asserts `req` is Vigil's JSON POST to `url` (method, path and query, content type, user agent) and returns it. */
+export function assertJsonPost(req: SeenRequest | undefined, url: string): SeenRequest {
+  assert.ok(req, `a request to ${url}`);
+  assert.equal(req.method, 'POST');
+  assert.equal(req.url, url);
+  assert.equal(req.headers['content-type'], 'application/json');
+  assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+  return req;
+}
+
 export async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
   try {
     await promise;

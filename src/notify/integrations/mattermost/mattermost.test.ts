@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeServers, context, makeIncident, makeMessage, rejection, serve } from '../testkit.ts';
+import { assertJsonPost, closeServers, context, makeIncident, makeMessage, rejection, serve } from '../testkit.ts';
 import { createMattermostChannel, escapeMarkdown, mattermostPayload, type MattermostChannelConfig } from './index.ts';
 
 after(closeServers);
@@ -72,11 +72,7 @@ describe('mattermost channel', () => {
     assert.equal(channel.type, 'mattermost');
     assert.deepEqual(await channel.send(message, null, context()), {});
     assert.equal(server.requests.length, 1);
-    const req = server.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/hooks/xxx-generatedkey-xxx');
-    assert.equal(req.headers['content-type'], 'application/json');
-    assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+    const req = assertJsonPost(server.requests[0], '/hooks/xxx-generatedkey-xxx');
     assert.deepEqual(req.json, EXPECTED);
   });
 

@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import type { NotifyMessage } from '../../../core/index.ts';
-import { closeServers, context, makeIncident, makeMessage, rejection, serve, type SeenRequest } from '../testkit.ts';
+import { assertJsonPost, closeServers, context, makeIncident, makeMessage, rejection, type SeenRequest, serve } from '../testkit.ts';
 import { createPagerDutyChannel, pagerDutyAction, pagerDutyEvents, type PagerDutyChannelConfig } from './index.ts';
 
 after(closeServers);
@@ -66,11 +66,7 @@ describe('pagerduty channel: requests', () => {
     assert.equal(channel.type, 'pagerduty');
     assert.deepEqual(await channel.send(message, null, context()), { thread: { dedup_key: 'INC-42' } });
     assert.equal(server.requests.length, 1);
-    const req = server.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/v2/enqueue');
-    assert.equal(req.headers['content-type'], 'application/json');
-    assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+    const req = assertJsonPost(server.requests[0], '/v2/enqueue');
     assert.equal(req.headers.authorization, undefined);
     assert.deepEqual(req.json, EXPECTED_TRIGGER);
   });

@@ -1,7 +1,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NotifyMessage } from '../../../core/index.ts';
-import { closeServers, context, makeIncident, makeMessage, rejection, sendJson as json, serve } from '../testkit.ts';
+import { assertJsonPost, closeServers, context, makeIncident, makeMessage, rejection, sendJson as json, serve } from '../testkit.ts';
 import { createSlackChannel, slackMessage, type SlackApiConfig, type SlackChannelConfig } from './index.ts';
 
 after(closeServers);
@@ -99,11 +99,7 @@ describe('slack incoming webhook', () => {
     assert.deepEqual(await channel.send(message, null, context()), {});
     assert.deepEqual(await channel.send({ ...message, event: 'updated' }, { ts: '1.2', channel: 'C1' }, context()), {});
     assert.equal(server.requests.length, 2);
-    const req = server.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/services/T000/B000/XXXX');
-    assert.equal(req.headers['content-type'], 'application/json');
-    assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+    const req = assertJsonPost(server.requests[0], '/services/T000/B000/XXXX');
     assert.equal(req.headers.authorization, undefined);
     assert.deepEqual(req.json, { text: message.text, blocks: EXPECTED_BLOCKS });
     assert.equal(server.requests[1]!.url, '/services/T000/B000/XXXX');

@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeServers, context, makeIncident, makeMessage, rejection, serve } from '../testkit.ts';
+import { assertJsonPost, closeServers, context, makeIncident, makeMessage, rejection, serve } from '../testkit.ts';
 import { adaptiveCard, createTeamsChannel, teamsPayload, type TeamsChannelConfig } from './index.ts';
 
 after(closeServers);
@@ -62,11 +62,7 @@ describe('teams channel', () => {
     assert.equal(channel.type, 'teams');
     assert.deepEqual(await channel.send(message, null, context()), {});
     assert.equal(server.requests.length, 1);
-    const req = server.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=s1g');
-    assert.equal(req.headers['content-type'], 'application/json');
-    assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+    const req = assertJsonPost(server.requests[0], '/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=s1g');
     assert.deepEqual(req.json, EXPECTED);
   });
 

@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { NotifyMessage } from '../../../core/index.ts';
-import { closeServers, context, makeIncident, makeMessage, rejection, serve, SEND_NOW as NOW } from '../testkit.ts';
+import { assertJsonPost, closeServers, context, makeIncident, makeMessage, rejection, SEND_NOW as NOW, serve } from '../testkit.ts';
 import { renderTemplate } from '../text.ts';
 import { createWebhookChannel, signWebhook, verifyWebhook, type WebhookChannelConfig } from './index.ts';
 
@@ -26,11 +26,7 @@ describe('webhook channel: request', () => {
     const result = await channel.send(message, null, context());
     assert.deepEqual(result, {});
     assert.equal(server.requests.length, 1);
-    const req = server.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/hooks/vigil?team=sec');
-    assert.equal(req.headers['content-type'], 'application/json');
-    assert.equal(req.headers['user-agent'], 'vigil-notify/1');
+    const req = assertJsonPost(server.requests[0], '/hooks/vigil?team=sec');
     assert.equal(req.headers['x-vigil-timestamp'], NOW_SECONDS);
     assert.equal(req.headers['idempotency-key'], message.key);
     assert.equal(req.headers.authorization, 'Bearer abc');
